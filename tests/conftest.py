@@ -74,3 +74,81 @@ def no_leftover_threads():
         t.join(timeout=2.0)
     still = [t.name for t in leftover if t.is_alive()]
     assert not still, f"test left threads running: {still}"
+
+
+# --- Databases and the workstation core (storage, accounts, audit) ---------------------------------
+# `db_url` runs a test on SQLite (a temp file) and on PostgreSQL when TEST_DATABASE_URL is set; each
+# PostgreSQL test gets its own schema (search_path), created before and dropped after.
+
+import uuid  # noqa: E402
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it (lockouts, due dates)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path / 'onewindow-test.db'}"
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_url):
+    from desktop.storage.db import open_database
+
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def fast_hasher():
+    """argon2id with light parameters: tests only, never the default."""
+    from desktop.security.passwords import HashParams, PasswordHasher
+
+    return PasswordHasher(HashParams(time_cost=1, memory_cost_kib=8, parallelism=1))
+
+
+@pytest.fixture
+def app(db_url, tmp_path, clock, fast_hasher):
+    from desktop.bootstrap import build_app
+    from desktop.settings import Settings
+
+    workstation = build_app(Settings(db_url=db_url, data_dir=tmp_path / "data"), clock=clock,
+                            password_hasher=fast_hasher)
+    yield workstation
+    workstation.close()

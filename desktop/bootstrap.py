@@ -1,0 +1,52 @@
+"""Builds the workstation's object graph from settings (cosmicpython's bootstrap). main.py calls
+build_app once; tests call it with their own clock and light password hashing. Other parts add
+their services here as fields, built in build_app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from desktop.clock import Clock, utc_now
+from desktop.security.accounts import AccountService
+from desktop.security.audit import AuditLog
+from desktop.security.passwords import PasswordHasher
+from desktop.security.secrets import SecretStore
+from desktop.settings import Settings
+from desktop.storage.db import Database, default_sqlite_url, open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    audit: AuditLog
+    accounts: AccountService
+    secrets: SecretStore
+    clock: Clock
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def resolve_db_url(settings: Settings) -> str:
+    return settings.db_url or default_sqlite_url(settings.data_dir)
+
+
+def build_app(settings: Settings, *, clock: Clock = utc_now,
+              password_hasher: PasswordHasher | None = None) -> App:
+    """Open (and migrate) the database and build the services. Raises DatabaseOpenError."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_database(resolve_db_url(settings))
+    log.info("database %s ready", db.url)
+    audit = AuditLog(db, clock)
+    return App(
+        settings=settings,
+        db=db,
+        audit=audit,
+        accounts=AccountService(db, audit, clock=clock, hasher=password_hasher),
+        secrets=SecretStore(),
+        clock=clock,
+    )
