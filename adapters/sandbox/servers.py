@@ -35,12 +35,17 @@ def start_sandbox(department: str, **opts: Any) -> SandboxServer:
     return sandbox_class(department)(**opts).start()
 
 
-def start_all(*, fixed_ports: bool = False, **opts: Any) -> dict[str, SandboxServer]:
-    """Start every sandbox; on any failure, stop the ones already started and re-raise."""
+def start_all(*, fixed_ports: bool = False, port_base: int | None = None, **opts: Any) -> dict[str, SandboxServer]:
+    """Start every sandbox; on any failure, stop the ones already started and re-raise.
+
+    ``port_base`` puts them on consecutive ports from there, in SANDBOXES order."""
     started: dict[str, SandboxServer] = {}
     try:
-        for dept in SANDBOXES:
-            port = DEFAULT_PORTS[dept] if fixed_ports else 0
+        for index, dept in enumerate(SANDBOXES):
+            if port_base is not None:
+                port = port_base + index
+            else:
+                port = DEFAULT_PORTS[dept] if fixed_ports else 0
             started[dept] = start_sandbox(dept, port=port, **opts)
     except BaseException:
         for s in started.values():
