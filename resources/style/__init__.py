@@ -1,0 +1,1 @@
+"""Qt style sheets of the workstation (loaded by ui/style.py)."""

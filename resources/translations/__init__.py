@@ -1,0 +1,1 @@
+"""Compiled (.qm) and source (.ts) Qt translations; regenerate with installer/update_translations.py."""

@@ -1,0 +1,1 @@
+"""Administrator screens: accounts, audit log, adapter plugins."""
