@@ -54,6 +54,9 @@ class Manifest:
     description: str = ""
     #: optional "package.module:Class" of a Qt settings widget (the adapter core itself has no Qt)
     settings_widget: str = ""
+    #: optional "package.module:callable" starting a test back-end (``.url``, ``.stop()``) for the conformance
+    #: kit; the workstation never calls it
+    sandbox: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def compatible_with(self, api_version: str) -> bool:
@@ -101,6 +104,10 @@ def parse_manifest(data: Mapping[str, Any]) -> Manifest:
             problems.append(f"'api' range not understood: {exc}")
     if factory and not FACTORY_RE.match(factory):
         problems.append(f"'factory' must look like 'package.module:callable', got {factory!r}")
+    for optional_ref in ("settings_widget", "sandbox"):
+        ref = data.get(optional_ref, "")
+        if ref and (not isinstance(ref, str) or not FACTORY_RE.match(ref)):
+            problems.append(f"'{optional_ref}' must look like 'package.module:name', got {ref!r}")
     caps = data.get("capabilities", [])
     if not isinstance(caps, list) or not all(isinstance(c, str) for c in caps):
         problems.append("'capabilities' must be a list of strings")
@@ -137,7 +144,8 @@ def parse_manifest(data: Mapping[str, Any]) -> Manifest:
     return Manifest(id=mid, name=name, department=dept, version=version, api=api,
                     capabilities=tuple(caps), fields=tuple(fields_), items=tuple(items), factory=factory,
                     config=tuple(options), description=str(data.get("description", "")),
-                    settings_widget=str(data.get("settings_widget", "")), raw=dict(data))
+                    settings_widget=str(data.get("settings_widget", "")), sandbox=str(data.get("sandbox", "")),
+                    raw=dict(data))
 
 
 def load_manifest_text(text: str, filename: str = "manifest.toml") -> Manifest:
