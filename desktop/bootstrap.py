@@ -7,7 +7,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from adapters.registry import AdapterRegistry
+from desktop.adapter_host import build_registry
+from desktop.calendar import WorkingCalendar
+from desktop.catalog import Catalog
 from desktop.clock import Clock, utc_now
+from desktop.fields import FieldDictionary
 from desktop.security.accounts import AccountService
 from desktop.security.audit import AuditLog
 from desktop.security.passwords import PasswordHasher
@@ -26,6 +31,10 @@ class App:
     accounts: AccountService
     secrets: SecretStore
     clock: Clock
+    catalog: Catalog
+    fields: FieldDictionary
+    calendar: WorkingCalendar
+    registry: AdapterRegistry
 
     def close(self) -> None:
         self.db.dispose()
@@ -37,8 +46,13 @@ def resolve_db_url(settings: Settings) -> str:
 
 def build_app(settings: Settings, *, clock: Clock = utc_now,
               password_hasher: PasswordHasher | None = None) -> App:
-    """Open (and migrate) the database and build the services. Raises DatabaseOpenError."""
+    """Open (and migrate) the database and build the services. Raises DatabaseOpenError, or
+    CatalogError/FieldDictionaryError/CalendarError for an unreadable data file (each with message_zh)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Data files first: a broken catalog must not leave a half-opened database behind.
+    fields = FieldDictionary.load()
+    catalog = Catalog.load()
+    calendar = WorkingCalendar()
     db = open_database(resolve_db_url(settings))
     log.info("database %s ready", db.url)
     audit = AuditLog(db, clock)
@@ -49,4 +63,8 @@ def build_app(settings: Settings, *, clock: Clock = utc_now,
         accounts=AccountService(db, audit, clock=clock, hasher=password_hasher),
         secrets=SecretStore(),
         clock=clock,
+        catalog=catalog,
+        fields=fields,
+        calendar=calendar,
+        registry=build_registry(db),
     )
