@@ -167,10 +167,38 @@ def _lazy_app_builder(settings: Any, stack: contextlib.ExitStack, announce_to: A
             print("演示模式（临时数据库，退出后删除）。演示账号：", file=announce_to)
             for username, password in passwords.items():
                 print(f"  {username}  密码 {password}", file=announce_to)
+            _start_demo_backends(app, stack, announce_to)
             announce_to.flush()
         return app
 
     return build_app
+
+
+def _start_demo_backends(app: Any, stack: contextlib.ExitStack, announce_to: Any) -> None:
+    """--demo: the four department sandboxes on loopback, and every built-in adapter pointed at its
+    sandbox with the sandbox account, as an administrator would configure a real hall."""
+    from adapters.sandbox.base import DEFAULT_ACCOUNTS
+    from adapters.sandbox.servers import start_all
+    from desktop.services.demo_backends import seed_backend_accounts
+
+    if not app.secrets.available():
+        # A bare machine has no system keyring. The sandbox accounts are throwaway demo values, so they
+        # are held in this process's memory only (never written anywhere); a real workstation still
+        # refuses to run its department logins without a system keyring.
+        import keyring
+
+        from desktop.security.memory_keyring import MemoryKeyring
+
+        keyring.set_keyring(MemoryKeyring())
+        print("演示模式：本机没有系统密钥环，沙箱部门账号仅保存在本进程内存中。", file=announce_to)
+    # Statuses move on by themselves (in review after 20 s, decided after 60 s) so a demo shows progress.
+    servers = start_all(review_after_s=20.0, decide_after_s=60.0)
+    stack.callback(lambda: [server.stop() for server in servers.values()])
+    seed_backend_accounts(app.registry, app.secrets, {dept: s.url for dept, s in servers.items()},
+                          DEFAULT_ACCOUNTS)
+    print("部门沙箱（本机回环地址）：", file=announce_to)
+    for dept, server in servers.items():
+        print(f"  {dept}  {server.url}", file=announce_to)
 
 
 def _run_gui(build_app: Callable[[], Any], qt_argv: list[str]) -> int:

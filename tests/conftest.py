@@ -12,33 +12,11 @@ import os
 import threading
 
 import keyring
-import keyring.backend
 import pytest
 
+from desktop.security.memory_keyring import MemoryKeyring
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in memory for one test."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        import keyring.errors
-
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError(username)
-        del self.store[(service, username)]
 
 
 @pytest.fixture(autouse=True)
