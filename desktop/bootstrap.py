@@ -5,7 +5,7 @@ their services here as fields, built in build_app."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from adapters.registry import AdapterRegistry
 from desktop.adapter_host import build_registry
@@ -17,6 +17,8 @@ from desktop.security.accounts import AccountService
 from desktop.security.audit import AuditLog
 from desktop.security.passwords import PasswordHasher
 from desktop.security.secrets import SecretStore
+from desktop.services.backends import BackendSessions
+from desktop.services.intake import IntakeService
 from desktop.settings import Settings
 from desktop.storage.db import Database, default_sqlite_url, open_database
 
@@ -35,8 +37,14 @@ class App:
     fields: FieldDictionary
     calendar: WorkingCalendar
     registry: AdapterRegistry
+    #: the clerk's department sessions (opened after login by the UI; closed with the app)
+    backends: BackendSessions = field(init=False, repr=False)
+    intake: IntakeService = field(init=False, repr=False)
 
     def close(self) -> None:
+        backends = getattr(self, "backends", None)
+        if backends is not None:
+            backends.close()
         self.db.dispose()
 
 
@@ -56,7 +64,7 @@ def build_app(settings: Settings, *, clock: Clock = utc_now,
     db = open_database(resolve_db_url(settings))
     log.info("database %s ready", db.url)
     audit = AuditLog(db, clock)
-    return App(
+    app = App(
         settings=settings,
         db=db,
         audit=audit,
@@ -68,3 +76,8 @@ def build_app(settings: Settings, *, clock: Clock = utc_now,
         calendar=calendar,
         registry=build_registry(db),
     )
+    # Department sessions compare the expiries adapters report in wall-clock time, so they get the wall
+    # clock even when a test moves the app's clock.
+    app.backends = BackendSessions(app.registry, app.secrets, settings, utc_now)
+    app.intake = IntakeService(app, app.backends)
+    return app

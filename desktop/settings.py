@@ -5,6 +5,7 @@ Example (``~/.config/onewindow/settings.toml`` on Linux)::
     db_url = "postgresql+psycopg://onewindow@db.hall.local:5432/onewindow"   # no password here
     counter = "3号窗口"
     hall_name = "西湖区政务服务中心"
+    hall_code = "330106"
     idle_lock_minutes = 10
     reader = "sam:/dev/ttyUSB0"
 
@@ -59,6 +60,8 @@ class Settings:
     idle_lock_minutes: int = 10
     counter: str = ""
     hall_name: str = ""
+    #: the hall's 6-digit region code, the middle of every case number (YC330106-20261124-0007)
+    hall_code: str = ""
     reader: str = ""
     adapters: dict[str, dict[str, Any]] = field(default_factory=dict)
     demo: bool = False
@@ -128,6 +131,10 @@ def _validate(key: str, value: Any, where: str) -> Any:
     if key == "idle_lock_minutes":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_IDLE_LOCK_MINUTES:
             raise bad(f"an integer 1..{MAX_IDLE_LOCK_MINUTES}", f" 1 到 {MAX_IDLE_LOCK_MINUTES} 之间的整数（分钟）")
+        return value
+    if key == "hall_code":
+        if not isinstance(value, str) or not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise bad("6 digits (the hall's region code)", " 6 位数字的大厅区划代码，例如 330106")
         return value
     if key == "demo":
         if not isinstance(value, bool):
