@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
-from .errors import AdapterError, AuthError
+from .errors import AdapterError, AuthError, ConfigError
 from .manifest import Manifest
 from .types import (
     CanonicalApplication, Credentials, HealthResult, LookupRequest, LookupResult, RenderedPayload,
@@ -43,9 +43,39 @@ class SessionExpired(Exception):
     """Raised inside an adapter call when the department says the session/token is no longer valid."""
 
 
+class SessionReporter:
+    """The current state of one department session, told to the host (``context.on_session_change``) on every
+    change, in the order the changes happen; setting the state it already has tells nobody (concurrent calls
+    that each confirm the session report it once). Thread-safe. A listener that raises is logged and
+    ignored: the host's bug must not fail the department call that changed the state. SessionKeeper reports
+    through one; an adapter whose department has no login (e.g. a signed-request platform) uses one directly."""
+
+    def __init__(self, context: AdapterContext) -> None:
+        self._ctx = context
+        self._lock = threading.RLock()
+        self._info = SessionInfo(SessionState.DISCONNECTED)
+
+    @property
+    def info(self) -> SessionInfo:
+        return self._info
+
+    def set(self, info: SessionInfo) -> None:
+        with self._lock:
+            if info == self._info:
+                return
+            self._info = info
+            if self._ctx.on_session_change is not None:
+                try:
+                    self._ctx.on_session_change(info)
+                except Exception:  # a listener's bug must not break the department call
+                    self._ctx.logger.exception("session listener failed")
+
+
 class SessionKeeper:
     """Keeps one department session alive: logs in on first use, renews before expiry, and re-logs in once
-    when the department says the session expired. Thread-safe; calls run concurrently, logins do not.
+    when the department says the session expired. Thread-safe; calls run concurrently, logins do not: when
+    several concurrent calls find the same token refused, only the first logs in again, the others use the
+    new token.
 
     ``login(credentials) -> (token, expires_at | None)``.
     """
@@ -58,56 +88,54 @@ class SessionKeeper:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires: datetime | None = None
-        self._info = SessionInfo(SessionState.DISCONNECTED)
+        self._reporter = SessionReporter(context)
 
     @property
     def info(self) -> SessionInfo:
-        return self._info
-
-    def _set(self, info: SessionInfo) -> None:
-        self._info = info
-        if self._ctx.on_session_change is not None:
-            try:
-                self._ctx.on_session_change(info)
-            except Exception:  # a listener's bug must not break the department call
-                self._ctx.logger.exception("session listener failed")
+        return self._reporter.info
 
     def _fresh(self) -> bool:
         if self._token is None:
             return False
         return self._expires is None or self._ctx.clock() + self._margin < self._expires
 
-    def token(self, *, force: bool = False) -> str:
+    def token(self, *, force: bool = False, replacing: str | None = None) -> str:
+        """The current token, logging in first when there is none or it is about to expire.
+
+        ``force`` logs in again regardless; ``replacing`` logs in again only if the current token is still
+        the one given (the department refused it), so concurrent callers share one renewal."""
         with self._lock:
-            if force or not self._fresh():
+            refused = replacing is not None and self._token == replacing
+            if force or refused or not self._fresh():
                 renewing = self._token is not None
-                self._set(SessionInfo(SessionState.RENEWING if renewing else SessionState.CONNECTING))
+                self._reporter.set(SessionInfo(SessionState.RENEWING if renewing else SessionState.CONNECTING))
                 try:
                     token, expires = self._login(self._ctx.credentials())
                 except AdapterError as exc:
                     self._token = None
-                    self._set(SessionInfo(SessionState.FAILED, reason=exc.message_zh))
+                    self._reporter.set(SessionInfo(SessionState.FAILED, reason=exc.message_zh))
                     raise
                 self._token, self._expires = token, expires
-                self._set(SessionInfo(SessionState.CONNECTED, expires_at=expires))
+                self._reporter.set(SessionInfo(SessionState.CONNECTED, expires_at=expires))
             assert self._token is not None
             return self._token
 
     def call(self, fn: Callable[[str], T]) -> T:
         """Run ``fn(token)``; if it raises SessionExpired, log in again once and retry."""
+        token = self.token()
         try:
-            return fn(self.token())
+            return fn(token)
         except SessionExpired:
             self._ctx.logger.info("%s: session expired, renewing", self._ctx.manifest.id)
             try:
-                return fn(self.token(force=True))
+                return fn(self.token(replacing=token))
             except SessionExpired as exc:
                 raise AuthError("session rejected right after renewal", adapter_id=self._ctx.manifest.id) from exc
 
     def drop(self) -> None:
         with self._lock:
             self._token = None
-            self._set(SessionInfo(SessionState.DISCONNECTED))
+            self._reporter.set(SessionInfo(SessionState.DISCONNECTED))
 
 
 class Adapter(abc.ABC):
@@ -121,6 +149,12 @@ class Adapter(abc.ABC):
     @property
     def id(self) -> str:
         return self.manifest.id
+
+    def ensure_own_payload(self, payload: RenderedPayload) -> None:
+        """ConfigError when ``payload`` was rendered by another adapter: the host handed a branch to the wrong
+        department, and sending it would file one department's form with another."""
+        if payload.adapter_id != self.id:
+            raise ConfigError(f"payload rendered by {payload.adapter_id!r}, not {self.id!r}", adapter_id=self.id)
 
     # -- session -------------------------------------------------------------------------------
     @abc.abstractmethod

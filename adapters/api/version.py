@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 #: Semantic version of the adapter contract. A plugin states the range it supports in its manifest.
-API_VERSION = "1.0.0"
+#: 1.1: helpers (SessionAdapter, SessionReporter, gather, values_with_provenance, mask_id, China time).
+API_VERSION = "1.1.0"
 
 _VERSION_RE = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
 _CLAUSE_RE = re.compile(r"^(>=|<=|==|>|<|~=)?\s*(\d+(?:\.\d+){0,2})$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -22,7 +23,7 @@ from adapters.api import (
 )
 from adapters.builtin.employment.adapter import EmploymentAdapter, create
 from adapters.conformance.servers import BlackHole, ClosedPort
-from adapters.sandbox.base import DEFAULT_ACCOUNTS, load_demo_citizens
+from adapters.sandbox.base import DEFAULT_ACCOUNTS, Reply, Request, load_demo_citizens
 from adapters.sandbox.employment import EmploymentSandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,6 +118,87 @@ def test_every_page_of_the_records_is_read(page_cap: int, make_adapter, sandbox)
     sandbox.max_page_size = page_cap
     values = make_adapter().lookup(ask("retiree_m", "emp.employer", "emp.employed_since")).as_dict()
     assert values == {"emp.employer": "杭州西湖建设工程有限公司", "emp.employed_since": "1998-07-01"}
+
+
+def test_a_lookup_is_one_round_trip_when_the_records_fit_one_page(make_adapter, sandbox) -> None:
+    sandbox.max_page_size = 20
+    adapter = make_adapter()
+    adapter.open_session()
+    before = sandbox.request_count
+    values = adapter.lookup(ask("retiree_m")).as_dict()
+    assert values["emp.employer"] == "杭州西湖建设工程有限公司"  # from the records embedded in the search reply
+    assert sandbox.request_count == before + 1
+
+
+class BarrierSandbox(EmploymentSandbox):
+    """Holds every request for record page 2 and later until ``waiting`` of them have arrived: a client that
+    fetches those pages one after another never gets them (the barrier breaks and the gateway fails)."""
+
+    def __init__(self, waiting: int, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.barrier = threading.Barrier(waiting, timeout=2.0)
+
+    def _records(self, req: Request, person_id: str) -> Reply:
+        if req.query.get("page", ["1"])[0] != "1":
+            try:
+                self.barrier.wait()
+            except threading.BrokenBarrierError:
+                return self.error_reply(req)
+        return super()._records(req, person_id)
+
+
+@pytest.mark.parametrize("page_cap,further_pages", [(1, 4), (2, 2)])
+def test_further_pages_are_fetched_at_once(page_cap: int, further_pages: int, make_adapter) -> None:
+    # 周建国's five records: the first page comes with the search, all further pages are in flight together
+    with BarrierSandbox(further_pages, max_page_size=page_cap) as gateway:
+        adapter = make_adapter(endpoint=gateway.url, timeout=3.0)
+        adapter.open_session()
+        before = gateway.request_count
+        values = adapter.lookup(ask("retiree_m", "emp.employer", "emp.employed_since")).as_dict()
+        assert values == {"emp.employer": "杭州西湖建设工程有限公司", "emp.employed_since": "1998-07-01"}
+        assert gateway.request_count == before + 1 + further_pages
+
+
+class NoEmbedSandbox(EmploymentSandbox):
+    """An older gateway that ignores ``embed``: the records are a separate list."""
+
+    def handle(self, req: Request) -> Reply:
+        req.query.pop("embed", None)
+        return super().handle(req)
+
+
+def test_a_gateway_that_does_not_embed_still_gives_every_record(make_adapter) -> None:
+    with NoEmbedSandbox(max_page_size=2) as gateway:
+        adapter = make_adapter(endpoint=gateway.url)
+        values = adapter.lookup(ask("retiree_m", "emp.employer", "emp.employed_since")).as_dict()
+    assert values == {"emp.employer": "杭州西湖建设工程有限公司", "emp.employed_since": "1998-07-01"}
+
+
+def test_one_failed_page_fails_the_whole_lookup(make_adapter, sandbox) -> None:
+    sandbox.max_page_size = 1
+    adapter = make_adapter()
+    adapter.open_session()
+    sandbox.set_faults(paths=("/api/v1/persons/JYP0000101/employment-records",), fail_next=1)
+    with pytest.raises(UnavailableError) as err:
+        adapter.lookup(ask("retiree_m"))
+    assert err.value.department_code == "service-unavailable"  # never a profile without the current employer
+
+
+class ShiftingSandbox(EmploymentSandbox):
+    """A record is added while the client reads the pages: later pages announce one more."""
+
+    def _records(self, req: Request, person_id: str) -> Reply:
+        reply = super()._records(req, person_id)
+        data = json.loads(reply.body)
+        data["total"] += 1
+        return Reply.json(data)
+
+
+def test_records_that_change_between_pages_are_not_passed_on(make_adapter) -> None:
+    with ShiftingSandbox(max_page_size=2) as gateway:
+        with pytest.raises(MalformedReplyError) as err:
+            make_adapter(endpoint=gateway.url).lookup(ask("retiree_m", "emp.employer"))
+    assert "total changed" in err.value.detail
 
 
 def test_lookup_returns_only_the_fields_asked_for(make_adapter) -> None:

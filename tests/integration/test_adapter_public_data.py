@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -17,13 +19,13 @@ from stdnum.cn import ric
 
 from adapters.api import (
     AdapterContext, AdapterError, AdapterTimeout, AuthError, BranchState, CanonicalApplication, ConfigError,
-    ConsentError, Credentials, LookupRequest, MalformedReplyError, MaterialRef, NotFoundError, SessionInfo,
-    SessionState, UnavailableError, load_manifest_text, utc_now,
+    ConsentError, Credentials, LookupRequest, MalformedReplyError, MaterialRef, NotFoundError, RenderedPayload,
+    SessionInfo, SessionState, UnavailableError, load_manifest_text, utc_now,
 )
 from adapters.builtin.public_data.adapter import PublicDataAdapter, create
 from adapters.conformance.servers import BlackHole, ClosedPort
 from adapters.builtin.public_data.protocol import PlatformClient, encode_body, signed_headers
-from adapters.sandbox.base import DEFAULT_ACCOUNTS, load_demo_citizens
+from adapters.sandbox.base import DEFAULT_ACCOUNTS, Reply, load_demo_citizens
 from adapters.sandbox.public_data import PublicDataSandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,11 +91,11 @@ def query_body(key: str, auth_ref: str | None = "SQ-1") -> bytes:
     return encode_body(body)
 
 
-def archive_app(key: str, *certificates: MaterialRef) -> CanonicalApplication:
+def archive_app(key: str, *certificates: MaterialRef, item: str = "PD-CERT-ARCHIVE") -> CanonicalApplication:
     c = CITIZENS[key]
     return CanonicalApplication(
         case_no="YC20260316000042", one_thing="retirement",
-        items=("SS-PENSION-CLAIM", "MI-RETIREE-STATUS", "EMP-RECORD-CLOSE", "PD-CERT-ARCHIVE"),
+        items=("SS-PENSION-CLAIM", "MI-RETIREE-STATUS", "EMP-RECORD-CLOSE", item),
         fields={"person.id_number": c["id_number"], "person.name": c["name"], "person.phone": "13957112345",
                 "app.retirement_date": "2026-03-15"},
         materials=(MaterialRef("M-IDCARD", "居民身份证", "pulled", "pulled"), *certificates),
@@ -104,6 +106,10 @@ RETIREMENT = archive_app(
     "retiree_m",
     MaterialRef("C-SS-RETIRE-CERT", "基本养老保险待遇核定表", "produced", "pending"),
     MaterialRef("C-EMP-CLOSE", "就业登记注销证明", "produced", "pending", "cd" * 32))
+#: 退休一件事 as the catalog ships it: the platform files the 退休证 人社 issues, nothing else
+PENSION_APPROVAL = MaterialRef("M-PENSION-APPROVAL", "基本养老保险待遇核准通知", "produced", "pending")
+RETIRE_CERT = MaterialRef("M-RETIRE-CERT", "退休证", "produced", "pending")
+RETIREMENT_CERTIFICATE = archive_app("retiree_m", PENSION_APPROVAL, RETIRE_CERT, item="PD-RETIRE-ARCHIVE")
 
 
 # -- lookup ---------------------------------------------------------------------------------------------
@@ -142,6 +148,60 @@ def test_unknown_citizen_is_not_found(make_adapter) -> None:
     stranger = "33010819990101002" + ric.calc_check_digit("33010819990101002")
     with pytest.raises(NotFoundError):
         make_adapter().lookup(LookupRequest(stranger, "无此人", "SQ-1", "test"))
+
+
+class BarrierPlatform(PublicDataSandbox):
+    """Holds each person query until all three have arrived: a client that sends them one after another
+    never gets an answer (the barrier breaks and the platform says it is busy)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.barrier = threading.Barrier(3, timeout=2.0)
+
+    def _query(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            return self._reply(None, code="50001", msg="系统繁忙，请稍后重试", status=503)
+        return super()._query(path, headers, body)
+
+
+def test_the_three_queries_are_in_flight_at_once(make_adapter) -> None:
+    with BarrierPlatform() as platform:
+        before = platform.request_count
+        values = make_adapter(endpoint=platform.url, timeout=3.0).lookup(ask("retiree_f")).as_dict()
+        assert platform.request_count == before + 3
+    assert values["person.household_region"] == "330102" and values["person.former_names"] == "陈秀瑛"
+    assert values["person.marital_status"] == "20"
+
+
+class NoMarriageRecordPlatform(PublicDataSandbox):
+    """The marriage registry holds nothing for anyone (e.g. a registration older than the shared database)."""
+
+    def _query(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        if path.endswith("/marital/query"):
+            return self._reply(None, code="40402", msg="未查到婚姻登记信息", status=404)
+        return super()._query(path, headers, body)
+
+
+def test_a_registry_holding_nothing_leaves_out_only_its_fields(make_adapter) -> None:
+    with NoMarriageRecordPlatform() as platform:
+        result = make_adapter(endpoint=platform.url).lookup(ask("retiree_m"))
+    assert "person.marital_status" not in result.as_dict()
+    assert result.as_dict()["person.household_region"] == "330106"
+    assert result.warnings == ("公共数据平台未查到婚姻登记信息，婚姻状况未带出",)
+
+
+@pytest.mark.parametrize("path,fault,error", [
+    ("/api/v1/former-names/query", {"fail_next": 1}, UnavailableError),
+    ("/api/v1/marital/query", {"malformed_next": 1}, MalformedReplyError),
+    ("/api/v1/marital/query", {"hang_next": 1}, AdapterTimeout),
+])
+def test_one_failed_query_fails_the_whole_lookup(path: str, fault: dict[str, Any], error: type[AdapterError],
+                                                 make_adapter, sandbox) -> None:
+    sandbox.set_faults(paths=(path,), **fault)
+    with pytest.raises(error):  # a profile silently missing a part would look complete to the clerk
+        make_adapter(timeout=0.3).lookup(ask("retiree_m"))
 
 
 # -- authorisation reference ----------------------------------------------------------------------------
@@ -256,19 +316,33 @@ def test_open_session_checks_the_signature_with_a_cheap_call(make_adapter, sandb
 
 
 # -- render ---------------------------------------------------------------------------------------------
-def test_render_matches_the_golden_payload(make_adapter) -> None:
-    adapter = make_adapter()
-    payload = adapter.render(RETIREMENT)
-    path = GOLDEN / "retirement_archive.json"
+def golden_render(adapter: PublicDataAdapter, app: CanonicalApplication, name: str) -> RenderedPayload:
+    """The payload, checked against tests/golden/public_data/<name>.json and rendered twice alike."""
+    payload = adapter.render(app)
+    path = GOLDEN / f"{name}.json"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_bytes(payload.body)
     assert payload.body == path.read_bytes(), f"payload differs from {path}; set UPDATE_GOLDEN=1 only on purpose"
-    assert adapter.render(RETIREMENT).body == payload.body
+    assert adapter.render(app).body == payload.body
+    return payload
+
+
+def test_render_matches_the_golden_payload(make_adapter) -> None:
+    payload = golden_render(make_adapter(), RETIREMENT, "retirement_archive")
     assert payload.item_codes == ("PD-CERT-ARCHIVE",)
     body = json.loads(payload.body)
     assert [lic["zzbs"] for lic in body["licenses"]] == ["C-EMP-CLOSE", "C-SS-RETIRE-CERT"]  # produced only
     assert body["submit_time"] == "2026-03-16 14:05:09"
     assert json.loads(payload.preview) == body
+
+
+def test_render_of_the_retirement_certificate_archive_matches_its_golden_payload(make_adapter) -> None:
+    payload = golden_render(make_adapter(), RETIREMENT_CERTIFICATE, "retirement_certificate")
+    assert payload.item_codes == ("PD-RETIRE-ARCHIVE",)
+    body = json.loads(payload.body)
+    assert body["items"] == ["PD-RETIRE-ARCHIVE"]
+    assert [lic["zzbs"] for lic in body["licenses"]] == ["M-RETIRE-CERT"]  # the approval notice is not filed
+    assert payload.field_sources == {"holder.gmsfhm": "person.id_number", "holder.xm": "person.name"}
 
 
 def test_render_refuses_an_application_without_the_archive_item(make_adapter) -> None:
@@ -303,15 +377,38 @@ def test_status_progresses_to_archived(make_adapter, sandbox) -> None:
     assert seen == [BranchState.RECEIVED, BranchState.IN_REVIEW, BranchState.APPROVED]
 
 
-def test_nothing_to_archive_is_rejected_with_the_platforms_reason(make_adapter, sandbox) -> None:
+def decided(make_adapter, app: CanonicalApplication, key: str) -> tuple[BranchState, str]:
     with PublicDataSandbox(review_after_s=0.05, decide_after_s=0.1) as quick:
         adapter = make_adapter(endpoint=quick.url)
-        ref = adapter.submit(adapter.render(archive_app("retiree_m")), "K-empty").department_ref
+        ref = adapter.submit(adapter.render(app), key).department_ref
         deadline = time.monotonic() + 5
         while not adapter.status(ref).state.final and time.monotonic() < deadline:
             time.sleep(0.05)
         status = adapter.status(ref)
-    assert status.state is BranchState.REJECTED and status.reason == "无可归档的电子证照"
+    return status.state, status.reason
+
+
+def test_nothing_to_archive_is_rejected_with_the_platforms_reason(make_adapter) -> None:
+    assert decided(make_adapter, archive_app("retiree_m"), "K-empty") == (BranchState.REJECTED, "无可归档的电子证照")
+
+
+def test_the_retirement_certificate_is_archived(make_adapter) -> None:
+    assert decided(make_adapter, RETIREMENT_CERTIFICATE, "K-retire") == (BranchState.APPROVED, "")
+
+
+def test_a_retirement_archive_without_the_certificate_is_rejected(make_adapter) -> None:
+    # both archive items in one request, but 人社 has issued no 退休证 yet: only the approval notice is filed
+    app = replace(archive_app("retiree_m", PENSION_APPROVAL, item="PD-RETIRE-ARCHIVE"),
+                  items=("PD-CERT-ARCHIVE", "PD-RETIRE-ARCHIVE"))
+    assert [lic["zzbs"] for lic in json.loads(make_adapter().render(app).body)["licenses"]] == ["M-PENSION-APPROVAL"]
+    assert decided(make_adapter, app, "K-no-cert") == (
+        BranchState.REJECTED, "未收到人社部门出具的退休证，不能归集退休证电子证照")
+
+
+def test_a_retirement_certificate_for_someone_far_from_retirement_is_rejected(make_adapter) -> None:
+    app = archive_app("flexjob", RETIRE_CERT, item="PD-RETIRE-ARCHIVE")  # 刘晓燕, born 1995
+    assert decided(make_adapter, app, "K-young") == (
+        BranchState.REJECTED, "持证人未达法定退休年龄，退休证信息存疑，不予归集")
 
 
 def test_unknown_reference_is_not_found(make_adapter) -> None:

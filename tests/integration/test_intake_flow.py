@@ -97,10 +97,12 @@ def test_whole_intake_of_a_retiree(ws, tmp_path):
     assert intake.save_form(clerk, case_id, {"app.retirement_date": "2026-03-15"}) == {}
     assert intake.missing_for_submit(clerk, case_id) == []
 
-    # the split preview: each retirement department's own payload, with where each value came from
+    # the split preview: each of the four retirement departments' own payload, with where each value came from
     previews = {p.adapter_id: p for p in intake.preview(clerk, case_id)}
-    assert set(previews) == {"social_security", "medical_insurance", "employment"}
+    assert set(previews) == {"social_security", "medical_insurance", "employment", "public_data"}
     assert all(not p.error_zh for p in previews.values())
+    archive = json.loads(previews["public_data"].preview)
+    assert archive["items"] == ["PD-RETIRE-ARCHIVE"] and [c["zzmc"] for c in archive["licenses"]] == ["退休证"]
     ss = previews["social_security"]
     assert "<AIC162>20260315</AIC162>" in ss.preview and "33010600012601" in ss.preview
     assert ("ITEMLIST/ITEM[1]/AIC162", "app.retirement_date", "退休日期") in ss.field_sources

@@ -19,7 +19,7 @@ SHIPPED_ITEMS = {
     "SS-FLEX-ENROL": "social_security", "MI-RETIREE-STATUS": "medical_insurance",
     "MI-UNEMP-COVERAGE": "medical_insurance", "MI-FLEX-ENROL": "medical_insurance",
     "EMP-RECORD-CLOSE": "employment", "EMP-UNEMP-REGISTER": "employment",
-    "EMP-FLEX-REGISTER": "employment", "PD-CERT-ARCHIVE": "public_data",
+    "EMP-FLEX-REGISTER": "employment", "PD-CERT-ARCHIVE": "public_data", "PD-RETIRE-ARCHIVE": "public_data",
 }
 
 
@@ -72,7 +72,10 @@ def test_shipped_catalog_checks_clean(shipped: Catalog, fields: FieldDictionary)
 def test_shipped_catalog_has_the_items_adapters_rely_on(shipped: Catalog) -> None:
     assert {code: item.department for code, item in shipped.items.items()} == SHIPPED_ITEMS
     assert [i.code for i in shipped.items_of("OT-RETIRE")] == [
-        "SS-PENSION-CLAIM", "MI-RETIREE-STATUS", "EMP-RECORD-CLOSE"]
+        "SS-PENSION-CLAIM", "MI-RETIREE-STATUS", "EMP-RECORD-CLOSE", "PD-RETIRE-ARCHIVE"]
+    # retirement touches all four departments: the public data platform files the 退休证 人社 issues
+    assert {i.department for i in shipped.items_of("OT-RETIRE")} == {
+        "social_security", "medical_insurance", "employment", "public_data"}
     assert [i.code for i in shipped.items_of("OT-UNEMPLOY")] == [
         "EMP-UNEMP-REGISTER", "SS-UNEMP-BENEFIT", "MI-UNEMP-COVERAGE"]
     flex_departments = {i.department for i in shipped.items_of("OT-FLEXJOB")}
@@ -93,6 +96,8 @@ def test_retirement_pulls_household_and_marriage_from_public_data(shipped: Catal
         assert materials[name].source is MaterialSource.PULLED
         assert materials[name].supplier == "public_data"
     assert materials["居民身份证"].supplier == "id_card"
+    assert (materials["退休证"].source, materials["退休证"].producer) == (MaterialSource.PRODUCED, "social_security")
+    assert shipped.items["PD-RETIRE-ARCHIVE"].prerequisites == ("SS-PENSION-CLAIM",)
 
 
 def test_one_thing_asks_for_each_material_once(shipped: Catalog) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from adapters.api import AdapterError, MalformedReplyError
 
-CST = timezone(timedelta(hours=8))
+#: how the centre writes timestamps (China Standard Time): createdAt, updatedAt, submittedAt
+DEPT_TIMESTAMP = "%Y%m%d%H%M%S"
 
 #: centre status code -> canonical emp.employment_status
 EMPLOYMENT_STATUS = {"11": "employed", "12": "flexible", "21": "unemployed", "31": "retired"}
@@ -55,19 +56,6 @@ def to_dept_date(value: str, label_zh: str) -> str:
     if not m:
         raise AdapterError(f"canonical date {label_zh} is not YYYY-MM-DD", message_zh=f"{label_zh}格式有误，应为年-月-日")
     return f"{m.group(1)}{m.group(2)}{m.group(3)}"
-
-
-def from_dept_timestamp(text: str) -> datetime | None:
-    """yyyyMMddHHmmss in China Standard Time -> aware datetime; None when absent or unreadable."""
-    try:
-        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=CST)
-    except (TypeError, ValueError):
-        return None
-
-
-def to_dept_timestamp(when: datetime) -> str:
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
-    return aware.astimezone(CST).strftime("%Y%m%d%H%M%S")
 
 
 def current_record(records: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -68,7 +68,9 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 class ThrottleBudget:
     """How long one adapter operation may spend waiting out 429s in all. A wait that would overrun the
-    budget is not started: the clerk learns at once that the department is throttling."""
+    budget is not started: the clerk learns at once that the department is throttling. Shared by the
+    concurrent requests of one operation; their waits add up even when they overlap (erring on the side of
+    answering the clerk sooner)."""
 
     def __init__(self, limit_s: float, closed: threading.Event, adapter_id: str, logger: logging.Logger) -> None:
         self.limit_s = limit_s
@@ -76,15 +78,18 @@ class ThrottleBudget:
         self._closed = closed
         self._adapter_id = adapter_id
         self._log = logger
+        self._lock = threading.Lock()
 
     def wait(self, seconds: float, what: str) -> None:
-        if self.spent_s + seconds > self.limit_s:
-            raise UnavailableError(
-                f"{what}: throttled (429), Retry-After {seconds:g}s exceeds the remaining wait budget "
-                f"{self.limit_s - self.spent_s:.2f}s", adapter_id=self._adapter_id, department_code="429",
-                message_zh="就业服务中心接口限流，请稍后再试")
+        with self._lock:
+            left = self.limit_s - self.spent_s
+            if seconds > left:
+                raise UnavailableError(
+                    f"{what}: throttled (429), Retry-After {seconds:g}s exceeds the remaining wait budget "
+                    f"{left:.2f}s", adapter_id=self._adapter_id, department_code="429",
+                    message_zh="就业服务中心接口限流，请稍后再试")
+            self.spent_s += seconds
         self._log.info("%s: %s throttled (429), waiting %gs as Retry-After asks", self._adapter_id, what, seconds)
-        self.spent_s += seconds
         if self._closed.wait(seconds):
             raise UnavailableError(f"{what}: adapter closed while waiting out a 429", adapter_id=self._adapter_id)
 

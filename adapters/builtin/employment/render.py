@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.api import AdapterError, CanonicalApplication, RenderedPayload
+from adapters.api import AdapterError, CanonicalApplication, RenderedPayload, format_china_time
 
 from .mapping import (
-    CLOSE_REASON_RETIRED, RETIREMENT_TYPES, SEPARATION_REASONS, SERVICE_CODES, to_dept_date, to_dept_timestamp,
+    CLOSE_REASON_RETIRED, DEPT_TIMESTAMP, RETIREMENT_TYPES, SEPARATION_REASONS, SERVICE_CODES, to_dept_date,
 )
 
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -79,7 +79,7 @@ def render_application(app: CanonicalApplication, adapter_id: str) -> RenderedPa
         "materials": [{"code": m.code, "name": m.name, "source": m.source, "status": m.status,
                        "sha256": m.sha256 or ""} for m in sorted(app.materials, key=lambda m: m.code)],
         "handler": {"clerk": app.clerk, "counter": app.counter},
-        "submittedAt": to_dept_timestamp(app.submitted_at),
+        "submittedAt": format_china_time(app.submitted_at, DEPT_TIMESTAMP),
     }
     return RenderedPayload(
         adapter_id=adapter_id, item_codes=tuple(items), content_type=CONTENT_TYPE,

@@ -10,17 +10,17 @@ from typing import Any
 
 from adapters.api import (
     Adapter, AdapterContext, AdapterError, AuthError, BranchState, CanonicalApplication, ConfigError,
-    ConsentError, Credentials, FieldValue, HealthResult, LookupRequest, LookupResult, MalformedReplyError,
-    NotFoundError, Provenance, RejectedError, RenderedPayload, SessionExpired, SessionInfo, SessionKeeper,
-    StatusResult, SubmitResult, UnavailableError,
+    Credentials, HealthResult, LookupRequest, LookupResult, MalformedReplyError, NotFoundError, RejectedError,
+    RenderedPayload, SessionAdapter, SessionExpired, StatusResult, SubmitResult, UnavailableError,
+    format_china_time, mask_id, parse_china_time, require_consent, requested_fields, values_with_provenance,
 )
-from adapters.api.http import make_session, send, timeout_of
+from adapters.api.http import send
 
 from . import mapping
 from .payload import cert_type, render_application
 from .protocol import (
-    CONTENT_TYPE, CST, DUPLICATE_MSGID, SERVICE_PATH, MessageIds, PlatformReply, Station, envelope, parse_reply,
-    sign_in_cainfo,
+    CONTENT_TYPE, DUPLICATE_MSGID, PLATFORM_TIME, SERVICE_PATH, MessageIds, PlatformReply, Station, envelope,
+    parse_reply, sign_in_cainfo,
 )
 
 _STATES = {"10": BranchState.RECEIVED, "20": BranchState.IN_REVIEW, "30": BranchState.APPROVED,
@@ -33,35 +33,22 @@ def create(context: AdapterContext) -> Adapter:
     return MedicalInsuranceAdapter(context)
 
 
-def mask_id(number: str) -> str:
-    return number[:6] + "*" * 8 + number[-4:] if len(number) > 10 else "*" * len(number)
-
-
-def _platform_time(text: Any) -> datetime | None:
-    try:
-        return datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-    except ValueError:
-        return None
-
-
-class MedicalInsuranceAdapter(Adapter):
+class MedicalInsuranceAdapter(SessionAdapter):
     def __init__(self, context: AdapterContext) -> None:
-        super().__init__(context)
         cfg = context.config
         endpoint = str(cfg.get("endpoint") or "").rstrip("/")
         if not endpoint:
-            raise ConfigError("endpoint is not configured", adapter_id=self.id)
-        self._url = endpoint if endpoint.endswith(SERVICE_PATH) else endpoint + SERVICE_PATH
-        self._timeout = timeout_of(cfg)
-        self._settings = {k: str(cfg.get(k) or d) for k, d in _DEFAULTS.items()}
+            raise ConfigError("endpoint is not configured", adapter_id=context.manifest.id)
+        settings = {k: str(cfg.get(k) or d) for k, d in _DEFAULTS.items()}
         try:
-            self._msgids = MessageIds(self._settings["fixmedins_code"])
+            msgids = MessageIds(settings["fixmedins_code"])
         except ValueError as exc:
-            raise ConfigError(str(exc), adapter_id=self.id, message_zh="医保定点机构编码应为12位") from exc
-        self._http = make_session(cfg)
+            raise ConfigError(str(exc), adapter_id=context.manifest.id, message_zh="医保定点机构编码应为12位") from exc
+        super().__init__(context)
+        self._url = endpoint if endpoint.endswith(SERVICE_PATH) else endpoint + SERVICE_PATH
+        self._settings = settings
+        self._msgids = msgids
         self._log = context.logger
-        # The platform does not say how long a sign_no lives: renew when it says the sign_no expired (-2).
-        self._keeper = SessionKeeper(context, self._sign_in)
         self._sign_no = ""
         self._opter = str(cfg.get("account") or "")
 
@@ -94,7 +81,7 @@ class MedicalInsuranceAdapter(Adapter):
         cainfo = sign_in_cainfo(secret, msgid) if secret is not None else ""
         doc = envelope(infno, data_input, station=self._station(), msgid=msgid, now=self.context.clock(),
                        sign_no=sign_no, cainfo=cainfo)
-        response = send(self._http, "POST", self._url, adapter_id=self.id, timeout=self._timeout,
+        response = send(self.http, "POST", self._url, adapter_id=self.id, timeout=self.timeout,
                         data=json.dumps(doc, ensure_ascii=False).encode("utf-8"),
                         headers={"Content-Type": CONTENT_TYPE, "Accept": "application/json"})
         if response.status_code == 404:
@@ -134,7 +121,7 @@ class MedicalInsuranceAdapter(Adapter):
         return out
 
     # -- session -------------------------------------------------------------------------------------
-    def _sign_in(self, credentials: Credentials) -> tuple[str, datetime | None]:
+    def login(self, credentials: Credentials) -> tuple[str, datetime | None]:
         self._opter = credentials.account
         reply = self._exchange("9001", {"signIn": {"opter_no": credentials.account, "mac": "", "ip": ""}},
                                secret=credentials.secret)
@@ -143,39 +130,25 @@ class MedicalInsuranceAdapter(Adapter):
             raise MalformedReplyError("9001 reply has no sign_no", adapter_id=self.id,
                                       message_zh="医保平台签到未返回签到号")
         self._sign_no = sign_no
+        # the platform does not say how long a sign_no lives: renewed when it says the sign_no expired (-2)
         return sign_no, None
 
-    def open_session(self) -> SessionInfo:
-        self._keeper.token()
-        return self._keeper.info
-
-    def session_info(self) -> SessionInfo:
-        return self._keeper.info
-
-    def close(self) -> None:
-        try:
-            if self._sign_no:
-                self._exchange("9002", {"signOut": {"sign_no": self._sign_no, "opter_no": self._opter}},
-                               sign_no=self._sign_no)
-        except (AdapterError, SessionExpired) as exc:
-            self._log.info("%s: sign-out failed (%s); the sign_no will expire by itself", self.id, exc)
-        finally:
-            self._sign_no = ""
-            self._keeper.drop()
-            self._http.close()
+    def logout(self) -> None:
+        sign_no, self._sign_no = self._sign_no, ""
+        if sign_no:
+            self._exchange("9002", {"signOut": {"sign_no": sign_no, "opter_no": self._opter}}, sign_no=sign_no)
 
     def _call(self, infno: str, data: Mapping[str, Any]) -> PlatformReply:
-        return self._keeper.call(lambda sign_no: self._exchange(infno, {"data": dict(data)}, sign_no=sign_no))
+        return self.keeper.call(lambda sign_no: self._exchange(infno, {"data": dict(data)}, sign_no=sign_no))
 
     # -- contract ------------------------------------------------------------------------------------
     def lookup(self, request: LookupRequest) -> LookupResult:
-        if not request.consent_ref.strip():
-            raise ConsentError("lookup without a consent reference refused before calling 医保", adapter_id=self.id)
+        require_consent(request, self.id)
         number = request.id_number.upper()
         self._log.info("%s: 1101 person information for %s", self.id, mask_id(number))
         reply = self._call("1101", {
             "mdtrt_cert_type": "02", "mdtrt_cert_no": number, "card_sn": "",
-            "begntime": self.context.clock().astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
+            "begntime": format_china_time(self.context.clock(), PLATFORM_TIME),
             "psn_cert_type": cert_type(number), "certno": number, "psn_name": request.name,
         })
         if not isinstance(reply.output, Mapping):
@@ -186,17 +159,15 @@ class MedicalInsuranceAdapter(Adapter):
         except ValueError as exc:
             raise MalformedReplyError(str(exc), adapter_id=self.id,
                                       message_zh="医保平台返回的人员信息缺少基本信息（baseinfo）") from exc
-        wanted = set(request.fields) or set(self.manifest.fields)
-        provenance = Provenance(self.id, self.context.clock(), verified=True, source_ref=values.get("mi.psn_no"))
-        found = tuple(FieldValue(n, v, provenance) for n, v in sorted(values.items()) if n in wanted)
+        found = values_with_provenance(self.id, self.context.clock(), values, requested_fields(request, self.manifest),
+                                       source_ref=values.get("mi.psn_no"))
         return LookupResult(self.id, found, tuple(warnings))
 
     def render(self, application: CanonicalApplication) -> RenderedPayload:
         return render_application(application, self.id)
 
     def submit(self, payload: RenderedPayload, idempotency_key: str) -> SubmitResult:
-        if payload.adapter_id != self.id:
-            raise ConfigError(f"payload rendered by {payload.adapter_id!r}, not {self.id!r}", adapter_id=self.id)
+        self.ensure_own_payload(payload)
         data = json.loads(payload.body.decode("utf-8"))
         data["ext_biz_sn"] = idempotency_key
         info = self._output("2701", self._call("2701", data), "aplyinfo")
@@ -206,7 +177,7 @@ class MedicalInsuranceAdapter(Adapter):
                                       message_zh="医保平台受理后未返回申报编号")
         self._log.info("%s: submitted %s as %s (dup_flag=%s)", self.id, idempotency_key, ref, info.get("dup_flag"))
         return SubmitResult(ref, duplicate=str(info.get("dup_flag")) == "1",
-                            accepted_at=_platform_time(info.get("aply_time")))
+                            accepted_at=parse_china_time(info.get("aply_time"), PLATFORM_TIME))
 
     def find_submission(self, idempotency_key: str) -> SubmitResult | None:
         try:
@@ -215,7 +186,7 @@ class MedicalInsuranceAdapter(Adapter):
             return None
         info = self._output("2702", reply, "aplyinfo")
         return SubmitResult(str(info.get("aply_evt_id") or ""), duplicate=True,
-                            accepted_at=_platform_time(info.get("aply_time")))
+                            accepted_at=parse_china_time(info.get("aply_time"), PLATFORM_TIME))
 
     def status(self, department_ref: str) -> StatusResult:
         info = self._output("2703", self._call("2703", {"aply_evt_id": department_ref}), "aplyinfo")
@@ -225,7 +196,7 @@ class MedicalInsuranceAdapter(Adapter):
             raise MalformedReplyError(f"2703 reply has unknown aply_stas {code!r}", adapter_id=self.id,
                                       message_zh=f"医保平台返回了无法识别的办理状态“{code}”")
         return StatusResult(department_ref, state, reason=str(info.get("chk_opnn") or ""),
-                            updated_at=_platform_time(info.get("updt_time")))
+                            updated_at=parse_china_time(info.get("updt_time"), PLATFORM_TIME))
 
     def health(self) -> HealthResult:
         started = time.perf_counter()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.api import CanonicalApplication, RenderedPayload
+from adapters.api import CanonicalApplication, RenderedPayload, format_china_time
 
 from . import mapping
-from .protocol import CONTENT_TYPE, CST
+from .protocol import CONTENT_TYPE, PLATFORM_TIME
 
 #: canonical item -> (aply_list key, canonical field, how the value is written)
 _APLY_FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -43,7 +43,7 @@ def render_application(application: CanonicalApplication, adapter_id: str) -> Re
     fields = application.fields
     sources: dict[str, str] = {}
     data: dict[str, Any] = {"case_no": application.case_no,
-                            "aply_time": application.submitted_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")}
+                            "aply_time": format_china_time(application.submitted_at, PLATFORM_TIME)}
     for key, canonical in _PERSON:
         value = fields.get(canonical, "")
         data[key] = value.upper() if key == "certno" else value

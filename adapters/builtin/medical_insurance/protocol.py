@@ -12,12 +12,13 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-from adapters.api import MalformedReplyError
+from adapters.api import MalformedReplyError, format_china_time
 
-CST = timezone(timedelta(hours=8))
+#: how the platform writes times (China Standard Time): inf_time, aply_time, begntime, updt_time
+PLATFORM_TIME = "%Y-%m-%d %H:%M:%S"
 SERVICE_PATH = "/fsi/api/rsfComIfsService/callService"
 CONTENT_TYPE = "application/json; charset=utf-8"
 INFVER = "V1.0"
@@ -43,7 +44,7 @@ class MessageIds:
     def next(self, now: datetime) -> str:
         with self._lock:
             n = next(self._seq) % 10_000
-        return f"{self._inst}{now.astimezone(CST):%Y%m%d%H%M%S}{n:04d}"
+        return f"{self._inst}{format_china_time(now, '%Y%m%d%H%M%S')}{n:04d}"
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def envelope(infno: str, data_input: Mapping[str, Any], *, station: Station, msg
         "insuplc_admdvs": station.insuplc_admdvs, "recer_sys_code": station.recer_sys_code,
         "dev_no": station.dev_no, "dev_safe_info": "", "cainfo": cainfo, "signtype": "HMAC-SHA256" if cainfo else "",
         "infver": INFVER, "opter_type": OPTER_TYPE_CLERK, "opter": station.opter, "opter_name": station.opter_name,
-        "inf_time": now.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"), "fixmedins_code": station.fixmedins_code,
+        "inf_time": format_china_time(now, PLATFORM_TIME), "fixmedins_code": station.fixmedins_code,
         "fixmedins_name": station.fixmedins_name, "sign_no": sign_no, "input": dict(data_input),
     }
 

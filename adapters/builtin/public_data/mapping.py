@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from adapters.api import MalformedReplyError
 
-CST = timezone(timedelta(hours=8))
-
+#: how the platform writes its timestamps (China Standard Time)
+PLATFORM_TIME = "%Y-%m-%d %H:%M:%S"
 #: 户口性质: platform code -> canonical person.household_type
 HOUSEHOLD_TYPES = {"10": "1", "20": "2"}
 #: archive status code -> canonical branch state name
@@ -75,15 +75,3 @@ def former_names(data: Mapping[str, Any]) -> str:
     if not isinstance(names, list):
         raise MalformedReplyError("former names reply lacks the list 'cym'")
     return ",".join(str(n).strip() for n in names if str(n).strip())
-
-
-def from_platform_time(text: str) -> datetime | None:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
-    except (TypeError, ValueError):
-        return None
-
-
-def to_platform_time(when: datetime) -> str:
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
-    return aware.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")

@@ -11,14 +11,15 @@ from datetime import datetime, timedelta
 
 from adapters.api import (
     Adapter, AdapterContext, AdapterError, AuthError, BranchState, CanonicalApplication, ConfigError,
-    ConsentError, Credentials, FieldValue, HealthResult, LookupRequest, LookupResult, MalformedReplyError,
-    NotFoundError, Provenance, RejectedError, RenderedPayload, SessionExpired, SessionInfo, SessionKeeper,
-    StatusResult, SubmitResult, UnavailableError,
+    ConsentError, Credentials, HealthResult, LookupRequest, LookupResult, MalformedReplyError, NotFoundError,
+    RejectedError, RenderedPayload, SessionAdapter, SessionExpired, StatusResult, SubmitResult, UnavailableError,
+    format_china_time, mask_id, parse_china_time, require_consent, requested_fields, values_with_provenance,
 )
-from adapters.api.http import make_session, send, timeout_of
+from adapters.api.http import send
 
 from . import mapping
-from .payload import CST, render_application
+from .mapping import DEPT_TIME
+from .payload import render_application
 from .protocol import (
     CONTENT_TYPE, GATEWAY_PATH, ReplyPacket, decode_reply, element, encode_request, parse_gbk_document,
 )
@@ -33,30 +34,18 @@ def create(context: AdapterContext) -> Adapter:
     return SocialSecurityAdapter(context)
 
 
-def mask_id(number: str) -> str:
-    return number[:6] + "*" * 8 + number[-4:] if len(number) > 10 else "*" * len(number)
+class SocialSecurityAdapter(SessionAdapter):
+    # The department reports the ticket lifetime; login keeps a safety margin relative to it, so the
+    # keeper itself needs none (a fixed margin would exceed the short tickets of a test sandbox).
+    renew_margin = timedelta(0)
 
-
-def _dept_time(text: str) -> datetime | None:
-    try:
-        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=CST)
-    except ValueError:
-        return None
-
-
-class SocialSecurityAdapter(Adapter):
     def __init__(self, context: AdapterContext) -> None:
-        super().__init__(context)
         endpoint = str(context.config.get("endpoint") or "").rstrip("/")
         if not endpoint:
-            raise ConfigError("endpoint is not configured", adapter_id=self.id)
+            raise ConfigError("endpoint is not configured", adapter_id=context.manifest.id)
+        super().__init__(context)
         self._url = endpoint if endpoint.endswith(GATEWAY_PATH) else endpoint + GATEWAY_PATH
-        self._timeout = timeout_of(context.config)
-        self._http = make_session(context.config)
         self._log = context.logger
-        # The department reports the ticket lifetime; _login keeps a safety margin relative to it, so the
-        # keeper itself needs none (a fixed margin would exceed the short tickets of a test sandbox).
-        self._keeper = SessionKeeper(context, self._login, renew_margin=timedelta(0))
         self._seq = itertools.count(1)
         self._seq_lock = threading.Lock()
         #: the last ticket issued, only so close() can log it out without logging in again
@@ -66,12 +55,12 @@ class SocialSecurityAdapter(Adapter):
     def _next_seq(self) -> str:
         with self._seq_lock:
             n = next(self._seq) % 1_000_000
-        return self.context.clock().astimezone(CST).strftime("%Y%m%d%H%M%S") + f"{n:06d}"
+        return format_china_time(self.context.clock(), DEPT_TIME) + f"{n:06d}"
 
     def _exchange(self, transcode: str, body: ET.Element, ticket: str = "") -> ReplyPacket:
         seq = self._next_seq()
         data = encode_request(transcode, ticket, seq, seq[:14], body)
-        response = send(self._http, "POST", self._url, adapter_id=self.id, timeout=self._timeout, data=data,
+        response = send(self.http, "POST", self._url, adapter_id=self.id, timeout=self.timeout, data=data,
                         headers={"Content-Type": CONTENT_TYPE, "Accept": "text/xml"})
         if response.status_code == 404:
             raise ConfigError(f"POST {self._url}: 404, no 人社 gateway at this address", adapter_id=self.id,
@@ -115,66 +104,48 @@ class SocialSecurityAdapter(Adapter):
         raise RejectedError(detail, reason=msg, message_zh=f"人社系统退回：{msg}", **kw)
 
     # -- session -------------------------------------------------------------------------------------
-    def _login(self, credentials: Credentials) -> tuple[str, datetime | None]:
+    def login(self, credentials: Credentials) -> tuple[str, datetime | None]:
         body = element("BODY", {"USERID": credentials.account, "PASSWD": credentials.secret})
         reply = self._exchange("1001", body)
         ticket = reply.text("TICKET")
         if not ticket:
             raise MalformedReplyError("login reply has no TICKET", adapter_id=self.id)
+        self._last_ticket = ticket
         try:
             lifetime = float(reply.text("VALIDSECS"))
         except ValueError:
-            self._last_ticket = ticket
             return ticket, None  # unknown lifetime: renew only when the department says the ticket expired
-        self._last_ticket = ticket
         margin = min(5.0, lifetime * 0.1)
         return ticket, self.context.clock() + timedelta(seconds=lifetime - margin)
 
-    def open_session(self) -> SessionInfo:
-        self._keeper.token()
-        return self._keeper.info
-
-    def session_info(self) -> SessionInfo:
-        return self._keeper.info
-
-    def close(self) -> None:
-        try:
-            if self._last_ticket:
-                self._exchange("1002", ET.Element("BODY"), self._last_ticket)
-        except (AdapterError, SessionExpired) as exc:
-            self._log.info("%s: logout failed (%s); the ticket will expire by itself", self.id, exc)
-        finally:
-            self._last_ticket = ""
-            self._keeper.drop()
-            self._http.close()
+    def logout(self) -> None:
+        ticket, self._last_ticket = self._last_ticket, ""
+        if ticket:
+            self._exchange("1002", ET.Element("BODY"), ticket)
 
     def _call(self, transcode: str, body: ET.Element) -> ReplyPacket:
-        return self._keeper.call(lambda ticket: self._exchange(transcode, body, ticket))
+        return self.keeper.call(lambda ticket: self._exchange(transcode, body, ticket))
 
     # -- contract ------------------------------------------------------------------------------------
     def lookup(self, request: LookupRequest) -> LookupResult:
-        if not request.consent_ref.strip():
-            raise ConsentError("lookup without a consent reference refused before calling 人社", adapter_id=self.id)
+        consent = require_consent(request, self.id)
         self._log.info("%s: person query for %s", self.id, mask_id(request.id_number))
-        reply = self._call("2001", element("BODY", {"AAC002": request.id_number.upper(),
-                                                    "AUTHNO": request.consent_ref}))
+        reply = self._call("2001", element("BODY", {"AAC002": request.id_number.upper(), "AUTHNO": consent}))
         person = reply.body.find("PERSON")
         if person is None:
             raise MalformedReplyError("2001 reply has no PERSON", adapter_id=self.id,
                                       message_zh="人社系统返回的人员信息缺少PERSON节点")
         record: Mapping[str, str] = {child.tag: (child.text or "") for child in person}
         values, warnings = mapping.person_to_canonical(record)
-        wanted = set(request.fields) or set(self.manifest.fields)
-        provenance = Provenance(self.id, self.context.clock(), verified=True, source_ref=values.get("ss.person_no"))
-        found = tuple(FieldValue(name, value, provenance) for name, value in sorted(values.items()) if name in wanted)
+        found = values_with_provenance(self.id, self.context.clock(), values, requested_fields(request, self.manifest),
+                                       source_ref=values.get("ss.person_no"))
         return LookupResult(self.id, found, tuple(warnings))
 
     def render(self, application: CanonicalApplication) -> RenderedPayload:
         return render_application(application, self.id)
 
     def submit(self, payload: RenderedPayload, idempotency_key: str) -> SubmitResult:
-        if payload.adapter_id != self.id:
-            raise ConfigError(f"payload rendered by {payload.adapter_id!r}, not {self.id!r}", adapter_id=self.id)
+        self.ensure_own_payload(payload)
         body = parse_gbk_document(payload.body, adapter_id=self.id, what="rendered payload")
         buskey = ET.Element("BUSKEY")
         buskey.text = idempotency_key
@@ -184,14 +155,16 @@ class SocialSecurityAdapter(Adapter):
         if not ref:
             raise MalformedReplyError("3001 reply has no SLBH (acceptance number)", adapter_id=self.id)
         self._log.info("%s: submitted %s as %s (duplicate=%s)", self.id, idempotency_key, ref, reply.text("CFBZ"))
-        return SubmitResult(ref, duplicate=reply.text("CFBZ") == "1", accepted_at=_dept_time(reply.text("SLSJ")))
+        return SubmitResult(ref, duplicate=reply.text("CFBZ") == "1",
+                            accepted_at=parse_china_time(reply.text("SLSJ"), DEPT_TIME))
 
     def find_submission(self, idempotency_key: str) -> SubmitResult | None:
         try:
             reply = self._call("3002", element("BODY", {"BUSKEY": idempotency_key}))
         except NotFoundError:
             return None
-        return SubmitResult(reply.text("SLBH"), duplicate=True, accepted_at=_dept_time(reply.text("SLSJ")))
+        return SubmitResult(reply.text("SLBH"), duplicate=True,
+                            accepted_at=parse_china_time(reply.text("SLSJ"), DEPT_TIME))
 
     def status(self, department_ref: str) -> StatusResult:
         reply = self._call("3003", element("BODY", {"SLBH": department_ref}))
@@ -200,7 +173,8 @@ class SocialSecurityAdapter(Adapter):
         if state is None:
             raise MalformedReplyError(f"3003 reply has unknown BLZT {code!r}", adapter_id=self.id,
                                       message_zh=f"人社系统返回了无法识别的办理状态“{code}”")
-        return StatusResult(department_ref, state, reason=reply.text("BLYJ"), updated_at=_dept_time(reply.text("GXSJ")))
+        return StatusResult(department_ref, state, reason=reply.text("BLYJ"),
+                            updated_at=parse_china_time(reply.text("GXSJ"), DEPT_TIME))
 
     def health(self) -> HealthResult:
         started = time.perf_counter()

@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+#: how 人社 writes timestamps (China Standard Time): SQSJ, SLSJ, GXSJ and the packet sequence
+DEPT_TIME = "%Y%m%d%H%M%S"
+
 #: department tag in the 2001 PERSON record -> canonical field
 PERSON_FIELDS: dict[str, str] = {
     "AAC001": "ss.person_no", "AAC002": "person.id_number", "AAC003": "person.name", "AAC004": "person.gender",

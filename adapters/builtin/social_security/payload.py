@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import timedelta, timezone
 
-from adapters.api import CanonicalApplication, RenderedPayload
+from adapters.api import CanonicalApplication, RenderedPayload, format_china_time
 
 from . import mapping
 from .protocol import CONTENT_TYPE, XML_DECLARATION, check_gbk, to_gbk_document
-
-CST = timezone(timedelta(hours=8))
 
 #: BODY/PERSON tag -> canonical field, in the order the department documents them
 _PERSON: tuple[tuple[str, str], ...] = (
@@ -48,7 +45,7 @@ def render_application(application: CanonicalApplication, adapter_id: str) -> Re
     labels: dict[str, str] = {}
     body = ET.Element("BODY")
     ET.SubElement(body, "CASENO").text = application.case_no
-    ET.SubElement(body, "SQSJ").text = application.submitted_at.astimezone(CST).strftime("%Y%m%d%H%M%S")
+    ET.SubElement(body, "SQSJ").text = format_china_time(application.submitted_at, mapping.DEPT_TIME)
     person = ET.SubElement(body, "PERSON")
     for tag, canonical in _PERSON:
         value = fields.get(canonical, "")

@@ -5,6 +5,8 @@
   ``WWW-Authenticate: Bearer error="invalid_token"``
 - a token-bucket throttle (``rate_limit_per_s``) answers 429 with ``Retry-After`` (whole seconds)
 - lists are paginated (``page``, ``page_size`` capped at ``max_page_size``) with ``total`` and ``next``
+- ``POST /api/v1/persons/search?embed=employment-records&page_size=N`` embeds the first page of the
+  person's employment records under ``_embedded`` (one round trip for the common case)
 - submissions carry an ``Idempotency-Key`` header: 201 for a new application, 200 for the same key again
 - every failure is RFC 7807 problem+json with a Chinese title
 """
@@ -22,7 +24,7 @@ from adapters.sandbox.base import Reply, Request, SandboxServer, Submission
 from .oauth import TokenIssuer
 from .problems import problem
 from .ratelimit import TokenBucket, retry_after_header
-from .seed import load_people
+from .seed import Person, load_people
 
 CST = timezone(timedelta(hours=8))
 
@@ -119,7 +121,7 @@ class EmploymentSandbox(SandboxServer):
         if person is None:
             return problem(404, "person-not-found", "查无此人", "就业服务中心无该人员的就业登记信息")
         code = person.status
-        return Reply.json({
+        resource: dict[str, Any] = {
             "personId": person.person_id, "idNumber": person.id_number, "name": person.name,
             "registrationNo": person.registration_no,
             "employmentStatus": {"code": code, "name": {"11": "单位就业", "12": "灵活就业", "21": "登记失业",
@@ -127,24 +129,41 @@ class EmploymentSandbox(SandboxServer):
             "education": {"code": person.education},
             "residenceAddress": person.residence_address, "mobile": person.mobile,
             "links": {"employmentRecords": f"/api/v1/persons/{person.person_id}/employment-records"},
-        })
+        }
+        embed = {e.strip() for value in req.query.get("embed", []) for e in value.split(",")}
+        if "employment-records" in embed:
+            paging = self._paging(req, first_page_only=True)
+            if isinstance(paging, Reply):
+                return paging
+            resource["_embedded"] = {"employment-records": self._page(person, *paging)}
+        return Reply.json(resource)
 
     def _records(self, req: Request, person_id: str) -> Reply:
         person = next((p for p in self.people.values() if p.person_id == person_id), None)
         if person is None:
             return problem(404, "person-not-found", "查无此人", "就业服务中心无该人员的就业登记信息")
+        paging = self._paging(req)
+        return paging if isinstance(paging, Reply) else Reply.json(self._page(person, *paging))
+
+    def _paging(self, req: Request, *, first_page_only: bool = False) -> tuple[int, int] | Reply:
+        """(page, page_size) of a list request, the size capped at the gateway's maximum; a problem reply when
+        they are not positive integers."""
         try:
-            page = int(req.query.get("page", ["1"])[0])
+            page = 1 if first_page_only else int(req.query.get("page", ["1"])[0])
             size = min(int(req.query.get("page_size", [str(self.max_page_size)])[0]), self.max_page_size)
         except ValueError:
             return problem(400, "invalid-request", "请求格式错误", "page and page_size must be integers")
         if page < 1 or size < 1:
             return problem(400, "invalid-request", "请求格式错误", "page and page_size start at 1")
+        return page, size
+
+    @staticmethod
+    def _page(person: Person, page: int, size: int) -> dict[str, Any]:
         total = len(person.records)
         items = [r.resource() for r in person.records[(page - 1) * size: page * size]]
-        base = f"/api/v1/persons/{person_id}/employment-records"
+        base = f"/api/v1/persons/{person.person_id}/employment-records"
         nxt = f"{base}?page={page + 1}&page_size={size}" if page * size < total else None
-        return Reply.json({"total": total, "page": page, "page_size": size, "items": items, "next": nxt})
+        return {"total": total, "page": page, "page_size": size, "items": items, "next": nxt}
 
     # -- applications ----------------------------------------------------------------------------
     def _submit(self, req: Request) -> Reply:

@@ -8,7 +8,8 @@ Replies are ``{"code": "0", "msg": ..., "trace_id": ..., "data": ...}``; failure
 - ``POST /api/v1/household/query``              户籍 household registration
 - ``POST /api/v1/marital/query``                婚姻状况 marital status
 - ``POST /api/v1/former-names/query``           曾用名 former names
-- ``PUT  /api/v1/archive-requests/{request_id}`` archive a case's certificates (idempotent by request_id)
+- ``PUT  /api/v1/archive-requests/{request_id}`` archive a case's certificates (idempotent by request_id);
+  items PD-CERT-ARCHIVE (every result certificate) and PD-RETIRE-ARCHIVE (the 退休证, a retiree's only)
 - ``GET  /api/v1/archive-requests/{request_id}`` find an archive request by its request_id
 - ``GET  /api/v1/archives/{archive_id}``        archive status
 """
@@ -28,7 +29,12 @@ from .seed import Resident, load_residents
 from .verifier import Denial, RequestVerifier
 
 CST = timezone(timedelta(hours=8))
-ITEM = "PD-CERT-ARCHIVE"
+#: the archive items the platform handles: 办件结果电子证照归集, 退休证电子证照归集
+ITEMS = ("PD-CERT-ARCHIVE", "PD-RETIRE-ARCHIVE")
+#: the retirement certificate (退休证) 人社 issues, as the licence identifier the archive request names it by
+RETIRE_CERT = "M-RETIRE-CERT"
+#: nobody retires before 50 (the earliest statutory age, female workers): an earlier 退休证 is not filed
+MIN_RETIREMENT_AGE = 50
 #: archive state -> (platform status code, name)
 STATUS_CODES = {"received": ("1", "已接收"), "in_review": ("2", "归档中"), "approved": ("3", "已归档"),
                 "rejected": ("9", "归档失败")}
@@ -119,8 +125,9 @@ class PublicDataSandbox(SandboxServer):
             items = tuple(str(i) for i in body["items"])
         except (KeyError, TypeError):
             return self._reply(None, code="40003", msg="归档请求缺少持证人或事项", status=400)
-        if items != (ITEM,):
-            return self._reply(None, code="42201", msg=f"不支持的事项：{'、'.join(items) or '无'}", status=422)
+        unknown = [i for i in items if i not in ITEMS]
+        if unknown or not items:
+            return self._reply(None, code="42201", msg=f"不支持的事项：{'、'.join(unknown) or '无'}", status=422)
         if id_number not in self.residents:
             return self._reply(None, code="40401", msg="查无此人户籍信息", status=404)
         existing = self.store.find(request_id)
@@ -136,8 +143,15 @@ class PublicDataSandbox(SandboxServer):
         name = str(payload["holder"].get("xm", ""))
         if name not in (person.name, *person.former_names):
             return "rejected", "持证人姓名与户籍登记不一致，不能归档至其电子证照库"
-        if not payload.get("licenses"):
+        licenses = payload.get("licenses") or []
+        if not licenses:
             return "rejected", "无可归档的电子证照"
+        if "PD-RETIRE-ARCHIVE" in items:
+            if not any(isinstance(lic, dict) and lic.get("zzbs") == RETIRE_CERT for lic in licenses):
+                return "rejected", "未收到人社部门出具的退休证，不能归集退休证电子证照"
+            age = _age_at(person.birth_date, str(payload.get("submit_time", "")))
+            if age is not None and age < MIN_RETIREMENT_AGE:
+                return "rejected", "持证人未达法定退休年龄，退休证信息存疑，不予归集"
         return "approved", ""
 
     @staticmethod
@@ -169,6 +183,14 @@ class PublicDataSandbox(SandboxServer):
         if action == "denials":
             return Reply.json(self.denials)
         return super()._control(req)
+
+
+def _age_at(birth_yyyymmdd: str, when: str) -> int | None:
+    """Whole years from a yyyyMMdd birth date to a ``yyyy-MM-dd ...`` time; None when either is unreadable."""
+    digits = when[:10].replace("-", "")
+    if len(birth_yyyymmdd) != 8 or len(digits) != 8 or not (birth_yyyymmdd + digits).isdigit():
+        return None
+    return (int(digits) - int(birth_yyyymmdd)) // 10000
 
 
 def _household(p: Resident) -> dict[str, Any]:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 
 from adapters.api import (
-    Adapter, AdapterContext, AuthError, BranchState, CanonicalApplication, ConsentError, Credentials, FieldValue,
-    HealthResult, LookupRequest, LookupResult, MalformedReplyError, NotFoundError, Provenance, RejectedError,
-    RenderedPayload, SessionExpired, SessionInfo, SessionKeeper, StatusResult, SubmitResult, UnavailableError,
+    AdapterContext, AuthError, BranchState, CanonicalApplication, ConsentError, Credentials, HealthResult,
+    LookupRequest, LookupResult, MalformedReplyError, NotFoundError, RejectedError, RenderedPayload,
+    SessionAdapter, SessionExpired, StatusResult, SubmitResult, UnavailableError, format_china_time, mask_id,
+    require_consent, requested_fields, values_with_provenance,
 )
-from adapters.api.http import make_session, send, timeout_of
+from adapters.api.http import send
 
 #: department marital code -> canonical person.marital_status (resources/fields.toml)
 MARITAL = {"10": "10", "20": "20", "21": "20", "22": "20", "23": "20", "30": "30", "40": "40"}
@@ -28,17 +29,13 @@ GENDER = {"1": "男", "2": "女"}
 APPLICATION_TYPE = {"civil_affairs.marriage_record_proof": "HYDJJLZM"}
 
 
-def mask(id_number: str) -> str:
-    return id_number[:6] + "*" * 8 + id_number[-4:] if len(id_number) == 18 else "*" * len(id_number)
+class CivilAffairsAdapter(SessionAdapter):
+    """SessionAdapter gives open_session, session_info and close (self.http, self.timeout, self.keeper);
+    this class writes login and the contract."""
 
-
-class CivilAffairsAdapter(Adapter):
     def __init__(self, context: AdapterContext) -> None:
         super().__init__(context)
         self.base = str(context.config["endpoint"]).rstrip("/")
-        self.timeout = timeout_of(context.config)
-        self.http = make_session(context.config)
-        self.keeper = SessionKeeper(context, self._login, renew_margin=timedelta(seconds=5))
 
     # -- transport ----------------------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kw: Any) -> tuple[int, dict[str, Any]]:
@@ -72,7 +69,7 @@ class CivilAffairsAdapter(Adapter):
             raise MalformedReplyError(f"reply data lacks {', '.join(keys)}", adapter_id=self.id)
         return data
 
-    def _login(self, credentials: Credentials) -> tuple[str, Any]:
+    def login(self, credentials: Credentials) -> tuple[str, datetime | None]:
         status, reply = self._request("POST", "/auth/token",
                                       json={"account": credentials.account, "password": credentials.secret})
         if status == 401:
@@ -85,43 +82,29 @@ class CivilAffairsAdapter(Adapter):
             raise MalformedReplyError(f"expires_in is not a number: {data['expires_in']!r}", adapter_id=self.id) from exc
         return str(data["access_token"]), self.context.clock() + timedelta(seconds=ttl)
 
-    # -- session ---------------------------------------------------------------------------------------------
-    def open_session(self) -> SessionInfo:
-        self.keeper.token()
-        return self.keeper.info
-
-    def session_info(self) -> SessionInfo:
-        return self.keeper.info
-
-    def close(self) -> None:
-        self.keeper.drop()
-        self.http.close()
-
     # -- contract --------------------------------------------------------------------------------------------
     def lookup(self, request: LookupRequest) -> LookupResult:
-        if not request.consent_ref:
-            raise ConsentError("lookup without a consent reference", adapter_id=self.id)
+        consent = require_consent(request, self.id)
         status, reply = self._authorised("GET", "/v1/marriage-records",
                                          params={"cert_no": request.id_number, "name": request.name},
-                                         headers={"X-Consent-Ref": request.consent_ref})
+                                         headers={"X-Consent-Ref": consent})
         if status == 404:
-            raise NotFoundError(f"no marriage record for {mask(request.id_number)}", adapter_id=self.id,
+            raise NotFoundError(f"no marriage record for {mask_id(request.id_number)}", adapter_id=self.id,
                                 department_code=reply.get("code"))
         if status == 403:
             raise ConsentError(f"department refused: {reply.get('message', '')}", adapter_id=self.id)
         if status != 200:
             raise MalformedReplyError(f"lookup: unexpected HTTP {status}", adapter_id=self.id)
         data = self._data(reply, "name", "marital_code")
-        provenance = Provenance(self.id, self.context.clock(), verified=True)
-        values = [FieldValue("person.name", str(data["name"]), provenance)]
+        values = {"person.name": str(data["name"])}
         warnings: list[str] = []
         marital = MARITAL.get(str(data["marital_code"]))
         if marital is None:
             warnings.append(f"婚姻状况代码 {data['marital_code']} 无法识别，未采用")
         else:
-            values.append(FieldValue("person.marital_status", marital, provenance))
-        wanted = set(request.fields)
-        return LookupResult(self.id, tuple(v for v in values if not wanted or v.field in wanted), tuple(warnings))
+            values["person.marital_status"] = marital
+        found = values_with_provenance(self.id, self.context.clock(), values, requested_fields(request, self.manifest))
+        return LookupResult(self.id, found, tuple(warnings))
 
     def render(self, application: CanonicalApplication) -> RenderedPayload:
         items = tuple(code for code in application.items if code in APPLICATION_TYPE)
@@ -134,11 +117,11 @@ class CivilAffairsAdapter(Adapter):
             "declared_marital_code": f.get("person.marital_status", ""),
             "window": {"clerk": application.clerk, "counter": application.counter},
             # the submit time of the case, never the wall clock: rendering must be deterministic
-            "submitted_at": application.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "submitted_at": format_china_time(application.submitted_at, "%Y-%m-%d %H:%M:%S"),
             "materials": [{"code": m.code, "name": m.name, "status": m.status} for m in application.materials],
         }
         data = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        shown = {**body, "applicant": {**body["applicant"], "cert_no": mask(str(body["applicant"]["cert_no"]))}}
+        shown = {**body, "applicant": {**body["applicant"], "cert_no": mask_id(str(body["applicant"]["cert_no"]))}}
         sources = {"applicant.cert_no": "person.id_number", "applicant.name": "person.name",
                    "applicant.gender": "person.gender", "declared_marital_code": "person.marital_status"}
         return RenderedPayload(self.id, items, "application/json; charset=utf-8", data,
