@@ -49,6 +49,13 @@ def register_builtin_pages(registry: PageRegistry, app: App) -> PageRegistry:
     if getattr(app, "registry", None) is not None:
         registry.register_page("adapters", QCoreApplication.translate("Pages", "Adapters"), {Role.ADMIN},
                                _adapters)
+    from ui.intake.registration import register_intake
+
+    register_intake(registry, app)  # the clerk's 受理 page, when the workstation can take cases
+    from ui.cases.pages import register_case_pages, register_case_scanning
+
+    register_case_pages(registry)  # 我的办件 / 全部办件
+    register_case_scanning(registry)  # a scanned receipt barcode opens its case
     return registry
 
 

@@ -8,6 +8,7 @@ locking the screen keeps every half-finished form as it was.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.status_bar.set_demo(bool(getattr(app.settings, "demo", False)))
 
         self._build_menu()
+        self._session_cleanups = self._run_session_hooks(registry)
         interval = idle_interval_ms(app.settings) if idle_ms is None else idle_ms
         self.session_lock = SessionLock(
             user=user, accounts=app.accounts, tasks=tasks, screen=self.lock_screen,
@@ -234,8 +236,27 @@ class MainWindow(QMainWindow):
         self.sig_logged_out.emit()
         self.close()
 
+    def _run_session_hooks(self, registry: PageRegistry) -> list[Callable[[], None]]:
+        cleanups: list[Callable[[], None]] = []
+        ctx = PageContext(app=self.app, user=self.user, tasks=self.tasks, window=self)
+        for hook in registry.session_hooks_for(self.user.role):
+            try:
+                cleanup = hook(ctx)
+            except Exception as exc:  # noqa: BLE001 - a broken feature must not stop the login
+                self.tasks.report_exception(exc, task_name="session hook")
+                continue
+            if cleanup is not None:
+                cleanups.append(cleanup)
+        return cleanups
+
     def end_session(self) -> None:
         """Stop the idle watcher and every worker of this window (idempotent)."""
+        cleanups, self._session_cleanups = self._session_cleanups, []
+        for cleanup in reversed(cleanups):
+            try:
+                cleanup()
+            except Exception:  # noqa: BLE001 - the other parts must still stop
+                log.exception("ending part of the session failed")
         self.session_lock.stop()
         self.tasks.shutdown()
 

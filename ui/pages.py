@@ -30,6 +30,11 @@ class PageContext:
     window: QWidget
 
 
+#: runs once when a main window opens for a user of the hook's roles (e.g. opening the back-end
+#: sessions after login); may return a cleanup that runs when the session ends (logout, window closed)
+SessionHook = Callable[[PageContext], Callable[[], None] | None]
+
+
 @dataclass(frozen=True)
 class Page:
     key: str
@@ -47,6 +52,7 @@ class PageRegistry:
 
     def __init__(self) -> None:
         self._pages: dict[str, Page] = {}
+        self._hooks: list[tuple[frozenset[Role], SessionHook]] = []
 
     def register_page(self, key: str, title_zh: str, roles: Iterable[Role],
                       factory: Callable[[PageContext], QWidget]) -> Page:
@@ -55,6 +61,12 @@ class PageRegistry:
         page = Page(key, title_zh, frozenset(roles), factory)
         self._pages[key] = page
         return page
+
+    def add_session_hook(self, roles: Iterable[Role], hook: SessionHook) -> None:
+        self._hooks.append((frozenset(roles), hook))
+
+    def session_hooks_for(self, role: Role) -> list[SessionHook]:
+        return [hook for roles, hook in self._hooks if role in roles]
 
     def pages_for(self, role: Role) -> list[Page]:
         return [p for p in self._pages.values() if p.allows(role)]
