@@ -7,13 +7,16 @@ here runs on the GUI thread. Without a keyring there is one clear message instea
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from adapters.api import SessionInfo, SessionState
 
-#: state -> (objectName suffix used by the style sheet, text colour)
+# state -> text colour. Set as rich text, not a per-label style sheet: a style sheet re-polishes the label
+# on every change, and the states change while the clerk works (renewals, a pull finding a session broken).
 _COLOURS = {
     SessionState.CONNECTED: "#1f6f43",
     SessionState.RENEWING: "#8a5a00",
@@ -31,6 +34,7 @@ class BackendStatusWidget(QWidget):
         self._names = dict(names)
         self._states: dict[str, SessionInfo] = {}
         self._labels: dict[str, QLabel] = {}
+        self._texts: dict[str, str] = {}
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 0, 4, 0)
         row.setSpacing(12)
@@ -39,6 +43,7 @@ class BackendStatusWidget(QWidget):
         for adapter_id, name in self._names.items():
             label = QLabel()
             label.setObjectName(f"backend_{adapter_id}")
+            label.setTextFormat(Qt.TextFormat.RichText)
             self._labels[adapter_id] = label
             row.addWidget(label)
             self._show(adapter_id, SessionInfo(SessionState.CONNECTING))
@@ -79,14 +84,16 @@ class BackendStatusWidget(QWidget):
         return self._states.get(adapter_id)
 
     def text_of(self, adapter_id: str) -> str:
-        return self._labels[adapter_id].text()
+        """What the entry says, without its colour."""
+        return self._texts[adapter_id]
 
     def _show(self, adapter_id: str, info: SessionInfo) -> None:
         self._states[adapter_id] = info
         label = self._labels[adapter_id]
-        text = f"{self._names[adapter_id]}：{self.state_text(info.state)}"
-        label.setText(("● " if info.state is SessionState.CONNECTED else "○ ") + text)
-        label.setStyleSheet(f"color: {_COLOURS[info.state]};")
+        text = ("● " if info.state is SessionState.CONNECTED else "○ ") + \
+            f"{self._names[adapter_id]}：{self.state_text(info.state)}"
+        self._texts[adapter_id] = text
+        label.setText(f"<span style='color:{_COLOURS[info.state]}'>{html.escape(text)}</span>")
         tip = self._names[adapter_id] + "：" + self.state_text(info.state)
         if info.reason:
             tip += "\n" + info.reason

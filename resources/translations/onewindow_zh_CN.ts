@@ -281,7 +281,6 @@
     <name>BackendStatusWidget</name>
     <message>
         <source>Back-ends:</source>
-        <extracomment>state -&gt; (objectName suffix used by the style sheet, text colour)</extracomment>
         <translation>部门系统：</translation>
     </message>
     <message>

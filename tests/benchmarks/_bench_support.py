@@ -15,6 +15,7 @@ from typing import Any
 import keyring
 import keyring.backend
 
+from _sandbox_process import RemoteSandboxes
 from adapters.sandbox.base import DEFAULT_ACCOUNTS, SandboxServer
 from adapters.sandbox.servers import SANDBOXES, start_sandbox
 from desktop.bootstrap import App, build_app
@@ -56,8 +57,12 @@ class Bench:
 
 @contextlib.contextmanager
 def bench_workstation(*, latency_s: float = 0.0, timeout_s: float = 10.0,
-                      sandbox_options: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Bench]:
-    """A workstation after the clerk's shift login: every department session open."""
+                      sandbox_options: Mapping[str, Mapping[str, Any]] | None = None,
+                      remote: RemoteSandboxes | None = None) -> Iterator[Bench]:
+    """A workstation after the clerk's shift login: every department session open.
+
+    ``remote``: use the sandboxes of another process (``_sandbox_process``) instead of starting them in
+    this one; ``Bench.sandboxes`` is then empty (their counters live in the other process)."""
     logging.basicConfig(level=logging.WARNING)
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
@@ -67,11 +72,13 @@ def bench_workstation(*, latency_s: float = 0.0, timeout_s: float = 10.0,
                                  counter="3号窗口"),
                         password_hasher=PasswordHasher(HashParams(time_cost=1, memory_cost_kib=8, parallelism=1)))
         try:
-            for department in DEPARTMENTS:
-                sandboxes[department] = start_sandbox(department, **dict((sandbox_options or {}).get(department, {})))
-            seed_backend_accounts(app.registry, app.secrets, {d: s.url for d, s in sandboxes.items()},
-                                  DEFAULT_ACCOUNTS, by="benchmark",
-                                  extra_config={d: {"timeout_s": timeout_s} for d in sandboxes})
+            if remote is None:
+                for department in DEPARTMENTS:
+                    sandboxes[department] = start_sandbox(department,
+                                                          **dict((sandbox_options or {}).get(department, {})))
+            urls = remote.urls if remote is not None else {d: s.url for d, s in sandboxes.items()}
+            seed_backend_accounts(app.registry, app.secrets, urls, DEFAULT_ACCOUNTS, by="benchmark",
+                                  extra_config={d: {"timeout_s": timeout_s} for d in urls})
             clerk = app.accounts.add_user(None, "clerk01", "演示柜员", Role.CLERK, "3号窗口", "Bench2024a")
             app.backends.open_all(clerk)
             if not app.backends.wait_until_settled(30):
@@ -81,6 +88,8 @@ def bench_workstation(*, latency_s: float = 0.0, timeout_s: float = 10.0,
                 raise RuntimeError(f"department sessions failed: {failed}")
             for server in sandboxes.values():
                 server.set_faults(latency_s=latency_s)
+            if remote is not None:
+                remote.set_faults(latency_s=latency_s)
             yield Bench(app, clerk, sandboxes)
         finally:
             app.close()

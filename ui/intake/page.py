@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
@@ -161,6 +161,16 @@ class IntakePage(QWidget):
         self._show_case()
         self._show_step(1)
         self.card.start_reader()
+        self._unprepared = [step for step in self.steps if step is not self.card]
+        QTimer.singleShot(0, self, self._prepare_next_step)
+
+    def _prepare_next_step(self) -> None:
+        """While the clerk is at the card: resolve the style of the other steps (a style sheet is applied
+        to each widget when first shown), one step per event-loop turn, so switching to a step later does
+        not spend that time while the clerk waits (the pull starts exactly then)."""
+        if self._unprepared:
+            self._unprepared.pop(0).ensurePolished()
+            QTimer.singleShot(0, self, self._prepare_next_step)
 
     def _shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut

@@ -9,15 +9,12 @@ import xml.dom.minidom
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.services.dto import CaseSummary, PayloadPreview
-from ui.intake.common import IntakeContext, IntakeStep, hint_label, tinted, toned
-from ui.widgets import ReadOnlyTable
+from ui.intake.common import IntakeContext, IntakeStep, hint_label, tinted
+from ui.intake.preview_tab import DepartmentTab
 
 
 def pretty(content_type: str, text: str) -> str:
@@ -60,6 +57,10 @@ class PreviewStep(IntakeStep):
         self.missing_label.setWordWrap(True)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("previewTabs")
+        # the tab of each department, built with the step (see DepartmentTab); filled when first shown
+        self.department_tabs: dict[str, DepartmentTab] = {}
+        for adapter_id in ctx.session.department_names():
+            self._tab_for(adapter_id)
         self._built: set[int] = set()
         self.tabs.currentChanged.connect(self._build_tab)
         self.save_button = QPushButton(self.tr("Save &draft"))
@@ -101,19 +102,21 @@ class PreviewStep(IntakeStep):
     def _show(self, previews: list[PayloadPreview], missing: list[str], case: CaseSummary) -> None:
         self.previews, self.missing, self.case = previews, missing, case
         current = self.tabs.currentIndex()
-        self._built: set[int] = set()
+        self._built = set()
         self.tabs.blockSignals(True)
-        self.tabs.clear()
-        for preview in previews:
-            page = QWidget()  # filled when first shown: one department's widgets at a time keeps the screen fluid
-            page.setObjectName(f"preview_{preview.adapter_id}")
-            QVBoxLayout(page)
-            self.tabs.addTab(page, preview.department_name + (" ⚠" if preview.error_zh else ""))
-        self.tabs.blockSignals(False)
+        wanted = [self._tab_for(p.adapter_id) for p in previews]
+        if [self.tabs.widget(i) for i in range(self.tabs.count())] != wanted:
+            while self.tabs.count():
+                self.tabs.removeTab(0)  # the pages stay, for the next preview
+            for page in wanted:
+                self.tabs.addTab(page, "")
+        for index, preview in enumerate(previews):
+            self.tabs.setTabText(index, preview.department_name + (" ⚠" if preview.error_zh else ""))
         if previews:
             index = current if 0 <= current < len(previews) else 0
+            self._build_tab(index)  # filled before it shows
             self.tabs.setCurrentIndex(index)
-            self._build_tab(index)
+        self.tabs.blockSignals(False)
         if missing:
             self.missing_label.setText(tinted(self.tr("Before submitting: {reasons}").format(
                 reasons="；".join(missing)), "error", bold=True))
@@ -123,37 +126,21 @@ class PreviewStep(IntakeStep):
         self.focus_first()
         self.sig_loaded.emit()
 
+    def _tab_for(self, adapter_id: str) -> DepartmentTab:
+        tab = self.department_tabs.get(adapter_id)
+        if tab is None:  # built with the step; here too for a back-end enabled after the window was built
+            tab = self.department_tabs[adapter_id] = DepartmentTab(adapter_id)
+            # Parented inside the tab widget now, while nothing is polished: moving a styled page there
+            # later re-polishes every widget in it (the slowest part of showing a preview).
+            self.tabs.removeTab(self.tabs.addTab(tab, ""))
+        return tab
+
     def _build_tab(self, index: int) -> None:
         if index in self._built or not 0 <= index < len(self.previews):
             return
         self._built.add(index)
-        preview, page = self.previews[index], self.tabs.widget(index)
-        column = page.layout()
-        if preview.error_zh:
-            error = toned(QLabel(preview.error_zh), "error")
-            error.setObjectName(f"previewError_{preview.adapter_id}")
-            error.setWordWrap(True)
-            column.addWidget(error)
-            column.addStretch(1)
-            return
-        head = QLabel(self.tr("Items: {items}    Format: {type}").format(
-            items="、".join(preview.item_codes), type=preview.content_type))
-        payload = QPlainTextEdit(preview.preview)
-        payload.setObjectName(f"previewPayload_{preview.adapter_id}")
-        payload.setReadOnly(True)
-        payload.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        payload.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        table = ReadOnlyTable([self.tr("Department field"), self.tr("Canonical field"), self.tr("Meaning")])
-        table.setObjectName(f"previewSources_{preview.adapter_id}")
-        table.set_rows([list(row) for row in preview.field_sources])
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(payload)
-        splitter.addWidget(table)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        table.horizontalHeader().setStretchLastSection(True)
-        column.addWidget(head)
-        column.addWidget(splitter, 1)
+        preview = self.previews[index]
+        self._tab_for(preview.adapter_id).fill(preview)
 
     def build_all_tabs(self) -> None:
         """Every department's tab filled now (tests and screenshots look at all of them)."""
@@ -208,5 +195,6 @@ class PreviewStep(IntakeStep):
 
     def reset(self) -> None:
         super().reset()
-        self.tabs.clear()
+        self.previews = []
+        self.tabs.clear()  # removes the tabs; the department pages stay for the next case
         self.missing_label.clear()

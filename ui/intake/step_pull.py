@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services.dto import CaseSummary, PullStatus
@@ -46,6 +46,11 @@ _SPIN_MS = 150
 
 
 class PullRow:
+    """One department's line. Nothing in it is shown or hidden while the pull runs: showing a widget in a
+    visible window lays out the whole window at once (every step page, every wrapped label), which is
+    what made the screen stutter as the answers arrived. The spinner is a fixed-size label that is
+    empty when idle, so turning it never even asks for a new layout."""
+
     def __init__(self, step: PullStep, adapter_id: str, name: str) -> None:
         self.adapter_id = adapter_id
         self.name = QLabel(name)
@@ -53,12 +58,11 @@ class PullRow:
         self.state = QLabel()
         self.state.setObjectName(f"pullState_{adapter_id}")
         self.state.setWordWrap(True)
-        # a turning glyph while the department works (a label: cheap to show and to animate)
-        self.busy = QLabel(_SPINNER[0])
+        self.state.setTextFormat(Qt.TextFormat.RichText)  # always coloured: its text document exists once
+        self.busy = QLabel()
         self.busy.setObjectName(f"pullBusy_{adapter_id}")
-        self.busy.setFixedWidth(28)
-        self.busy.setVisible(False)
         self.busy.ensurePolished()
+        self.busy.setFixedSize(28, self.busy.fontMetrics().height())
         self.retry = QPushButton(QCoreApplication.translate("PullStep", "Retry"))
         self.retry.setObjectName(f"pullRetry_{adapter_id}")
         self.retry.clicked.connect(lambda: step.retry(adapter_id))
@@ -66,11 +70,17 @@ class PullRow:
         self.status: PullStatus | None = None
         self.clear()
 
+    @property
+    def working(self) -> bool:
+        """The department is being asked (its spinner turns)."""
+        return self.status is not None and self.status.state in ("pending", "running")
+
     def clear(self) -> None:
         """Back to "not asked" (another citizen's case)."""
         self.status = None
-        self.state.setText(QCoreApplication.translate("PullStep", "Not asked yet"))
-        self.busy.setVisible(False)
+        self.state.setText(tinted(QCoreApplication.translate("PullStep", "Not asked yet"), "muted"))
+        self.state.setToolTip("")
+        self.busy.clear()
         self.retry.setEnabled(False)
 
 
@@ -169,9 +179,10 @@ class PullStep(IntakeStep):
             text += self.tr(" in {seconds} s").format(seconds=f"{status.elapsed_ms / 1000:.1f}")
         tone = {"done": "ok", "failed": "error", "refused": "error"}.get(status.state, "muted")
         row.state.setText(tinted(text, tone))
-        row.state.setToolTip(status.detail)
-        row.busy.setVisible(status.state in ("pending", "running"))
-        busy = any(r.status is not None and r.status.state in ("pending", "running") for r in self.rows.values())
+        if row.state.toolTip() != status.detail:
+            row.state.setToolTip(status.detail)
+        row.busy.setText(_SPINNER[self._spin] if row.working else "")
+        busy = any(r.working for r in self.rows.values())
         if busy and not self._spinner.isActive():
             self._spinner.start()
         elif not busy:
@@ -183,7 +194,7 @@ class PullStep(IntakeStep):
     def _turn(self) -> None:
         self._spin = (self._spin + 1) % len(_SPINNER)
         for row in self.rows.values():
-            if row.busy.isVisible():
+            if row.working:
                 row.busy.setText(_SPINNER[self._spin])
 
     def _summarise(self) -> None:
