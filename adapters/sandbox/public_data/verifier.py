@@ -38,6 +38,9 @@ class RequestVerifier:
         self._clock = clock
         self._lock = threading.Lock()
         self._nonces: dict[tuple[str, str], float] = {}
+        #: prune when the table reaches this size; doubled after a prune that frees little, so a busy
+        #: platform (thousands of requests inside the window) is not rescanned on every request
+        self._prune_at = 4096
 
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Denial | None:
         app_key = headers.get("x-app-key", "")
@@ -62,8 +65,9 @@ class RequestVerifier:
             return STALE
         with self._lock:
             horizon = now - 2 * self.max_skew_s
-            if len(self._nonces) > 4096:
+            if len(self._nonces) > self._prune_at:
                 self._nonces = {k: t for k, t in self._nonces.items() if t > horizon}
+                self._prune_at = max(4096, 2 * len(self._nonces))
             seen = self._nonces.get((app_key, nonce))
             if seen is not None and seen > horizon:
                 return REPLAYED
