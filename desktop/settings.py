@@ -65,6 +65,9 @@ class Settings:
     reader: str = ""
     adapters: dict[str, dict[str, Any]] = field(default_factory=dict)
     demo: bool = False
+    #: send submitted branches from this workstation while a clerk is logged in; a hall that runs
+    #: `main.py dispatch` on a server may turn it off (both can run: the outbox shares the work safely)
+    workstation_dispatcher: bool = True
     #: the file these came from (None: defaults only)
     source: Path | None = None
     #: things worth telling the administrator that did not stop the start (unknown keys...)
@@ -136,7 +139,7 @@ def _validate(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, str) or not (len(value) == 6 and value.isascii() and value.isdigit()):
             raise bad("6 digits (the hall's region code)", " 6 位数字的大厅区划代码，例如 330106")
         return value
-    if key == "demo":
+    if key in ("demo", "workstation_dispatcher"):
         if not isinstance(value, bool):
             raise bad("true or false", " true 或 false")
         return value

@@ -153,6 +153,16 @@ def test_whole_intake_of_retiree_m(intake_window, gui_app, qtbot, sam, servers, 
     assert len(submitted.args[0]) == len(departments)  # one branch per department that takes an item
     assert page.case.state == "submitted" and page.case.state_zh in page.case_label.text()
 
+    # the workstation's own dispatcher delivers every branch, once, to the departments themselves
+    case_no = page.case.case_no
+
+    def delivered() -> dict[str, int]:
+        return {dept: sum(1 for sub in servers[dept].store.all() if sub.key.startswith(case_no))
+                for dept in departments}
+
+    qtbot.waitUntil(lambda: all(n >= 1 for n in delivered().values()), timeout=WAIT)
+    assert delivered() == {dept: 1 for dept in departments}
+
 
 def test_keyboard_shortcuts_jump_between_steps_and_say_what_is_missing(intake_window, qtbot, sam) -> None:
     window, page = intake_window()

@@ -54,6 +54,7 @@ class IntakeSessions:
             for adapter_id, info in session.backends.states().items():  # sessions opened before this window
                 widget.set_state(adapter_id, info)
         session.open_backends()
+        session.start_dispatcher()
         return session.close
 
     def session_for(self, ctx: PageContext) -> Any:

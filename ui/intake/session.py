@@ -76,6 +76,20 @@ class ClerkSession(QObject):
         (self.tasks.run_in_background(self.backends.open_all, self.user)
          .on_failure(self._open_failed))
 
+    def start_dispatcher(self) -> None:
+        """Send this hall's submitted branches while the clerk works (unless the settings leave it to a
+        server's `main.py dispatch`). It uses this session's department logins; it is stopped before
+        they close, finishing the calls in flight (each bounded by its adapter's timeout)."""
+        if self.submission is None or not getattr(self.app.settings, "workstation_dispatcher", True):
+            return
+        from desktop.services.dispatcher import Dispatcher, department_names, start_in_background
+
+        name = f"ws-{self.app.settings.counter or 'counter'}-{self.user.username}"
+        dispatcher = Dispatcher(self.app.db, self.backends, name=name, clock=self.app.clock,
+                                department_names=department_names(self.app.registry, self.app.fields))
+        handle = start_in_background(dispatcher)
+        self.on_close(handle.stop)
+
     def _open_failed(self, exc: BaseException) -> None:
         message = str(getattr(exc, "message_zh", "") or "")
         if type(exc).__name__ == "NoKeyringError":
