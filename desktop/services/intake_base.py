@@ -58,7 +58,7 @@ class IntakeBase:
         return require_role(user, Role.CLERK, Role.SUPERVISOR)
 
     # -- the case's one-thing --------------------------------------------------------------------------
-    def _one_thing(self, case: Case) -> OneThing:
+    def _one_thing(self, case: Case | case_repo.CaseHead) -> OneThing:
         if not case.one_thing:
             raise OneThingRequired(f"case {case.case_no} has no one-thing yet", "请先选择要办理的“一件事”")
         try:

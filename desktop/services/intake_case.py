@@ -129,14 +129,14 @@ class CaseSteps(IntakeBase):
                 case.updated_at = now
                 case_repo.add_event(session, case, "one_thing", f"办理事项：{thing.name}",
                                     actor=actor.display_name, at=now)
-            existing = case_repo.materials_of(session, case.id)
+            existing = case_repo.material_codes(session, case.id)
             for material in self._catalog.materials_for(code):
                 if material.code not in existing:
                     session.add(CaseMaterial(case_id=case.id, code=material.code, name=material.name,
                                              source=(material.source or MaterialSource.BROUGHT).value,
                                              status="pending", updated_at=now))
             session.flush()
-            self._refresh_pulled_materials(session, case, now)
+            self._refresh_pulled_materials(session, case.id, now, case.one_thing)
             return self._summary(session, case)
 
     # -- helpers ----------------------------------------------------------------------------------------
@@ -153,24 +153,34 @@ class CaseSteps(IntakeBase):
 
     @staticmethod
     def _store_card(session: Session, case: Case, doc: IdentityDocument, now: datetime) -> None:
-        for field, value in card_values(doc).items():
-            case_repo.upsert_value(session, case.id, field, ID_CARD_SUPPLIER, value, fetched_at=now, verified=True)
+        case_repo.store_values(session, case.id, ID_CARD_SUPPLIER,
+                               [case_repo.NewValue(f, v, now, True) for f, v in card_values(doc).items()])
 
-    def _refresh_pulled_materials(self, session: Session, case: Case, now: datetime) -> None:
-        """Tick every pulled material whose supplier has delivered any of its fields."""
-        if not case.one_thing or case.one_thing not in self._catalog.one_things:
+    def _refresh_pulled_materials(self, session: Session, case_id: int, now: datetime,
+                                  one_thing: str | None = None) -> None:
+        """Tick every pulled material whose supplier has delivered any of its fields (``one_thing``: the
+        case's, when the caller has it at hand)."""
+        # A cheap probe first: once every pulled material is ticked, a department's answer is stored without
+        # reading the case, its materials or its whole profile again.
+        pending = case_repo.pending_pulled_materials(session, case_id)
+        if not pending:
             return
+        if one_thing is None:
+            one_thing = case_repo.case_head(session, case_id).one_thing
+        if not one_thing or one_thing not in self._catalog.one_things:
+            return
+        pulled = {m.code: m for m in self._catalog.materials_for(one_thing) if m.source is MaterialSource.PULLED}
+        stored = case_repo.materials_of(session, case_id)
         rows = session.execute(select(ProfileValue.source, ProfileValue.field)
-                               .where(ProfileValue.case_id == case.id)).all()
+                               .where(ProfileValue.case_id == case_id)).all()
         have = {(source, field) for source, field in rows}
-        stored = case_repo.materials_of(session, case.id)
-        for material in self._catalog.materials_for(case.one_thing):
-            row = stored.get(material.code)
-            if material.source is not MaterialSource.PULLED or row is None or row.status != "pending":
+        for code, material in pulled.items():
+            row = stored.get(code)
+            if code not in pending or row is None:
                 continue
             sources = self._sources_of_department(material.supplier)
             if any((s, f) in have for s in sources for f in material.fields):
                 row.status = "pulled"
                 row.updated_at = now
-                case_repo.add_event(session, case, "material", f"材料“{material.name}”已通过共享获取", at=now)
+                case_repo.add_case_event(session, case_id, "material", f"材料“{material.name}”已通过共享获取", at=now)
         session.flush()

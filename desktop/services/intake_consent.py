@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import cast
+from typing import NamedTuple, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from desktop.documents.consent import CONSENT_METHOD_ZH, ConsentData, ConsentMethod
@@ -21,8 +21,15 @@ from desktop.services import case_repo
 from desktop.services.dto import ConsentRecord, ConsentScope
 from desktop.services.intake_base import IntakeBase
 from desktop.services.intake_errors import ConsentRequired, InvalidInput
-from desktop.storage.case_models import Case, Consent
+from desktop.storage.case_models import Consent
 from desktop.storage.models import User
+
+# Plain statements built once: the ORM's object and flush work cost more than these rows (on the clerk's path).
+_CONSENTS = Consent.__table__
+_INSERT_CONSENT = insert(_CONSENTS)
+_LIVE_SCOPES = (select(_CONSENTS.c.consent_ref, _CONSENTS.c.purpose, _CONSENTS.c.scope_json)
+                .where(_CONSENTS.c.case_id == bindparam("case_id"), _CONSENTS.c.revoked_at.is_(None))
+                .order_by(_CONSENTS.c.granted_at.desc(), _CONSENTS.c.id.desc()))
 
 
 def consent_rows(session: Session, case_id: int) -> list[Consent]:
@@ -32,7 +39,11 @@ def consent_rows(session: Session, case_id: int) -> list[Consent]:
 
 
 def scope_of(consent: Consent) -> dict[str, list[str]]:
-    data = json.loads(consent.scope_json or "{}")
+    return _parse_scope(consent.scope_json)
+
+
+def _parse_scope(scope_json: str | None) -> dict[str, list[str]]:
+    data = json.loads(scope_json or "{}")
     return {str(k): [str(f) for f in v] for k, v in data.items()} if isinstance(data, dict) else {}
 
 
@@ -45,15 +56,34 @@ def covering_consent(session: Session, case_id: int, adapter_id: str) -> tuple[C
     return None
 
 
+class Coverage(NamedTuple):
+    """What the newest live consent naming a department lets the workstation ask it."""
+
+    consent_ref: str
+    purpose: str
+    fields: list[str]
+
+
+def coverage(session: Session, case_id: int) -> dict[str, Coverage]:
+    """Adapter id -> the newest live consent naming it, for every department at once (one plain query:
+    the pull reads this on its way to the departments)."""
+    found: dict[str, Coverage] = {}
+    for ref, purpose, scope_json in session.execute(_LIVE_SCOPES, {"case_id": case_id}):
+        for adapter_id, fields in _parse_scope(scope_json).items():
+            if fields and adapter_id not in found:
+                found[adapter_id] = Coverage(ref, purpose, fields)
+    return found
+
+
 class ConsentSteps(IntakeBase):
     def consent_scope(self, user: UserInfo, case_id: int) -> list[ConsentScope]:
         """Per enabled department: the fields of the case's one-thing that it can supply."""
         self._actor(user)
         with self._db.unit_of_work(read_only=True) as uow:
-            case = case_repo.get_case(uow.session, case_id)
+            case = case_repo.case_head(uow.session, case_id)
             return self._offered_scopes(case)
 
-    def _offered_scopes(self, case: Case) -> list[ConsentScope]:
+    def _offered_scopes(self, case: case_repo.CaseHead) -> list[ConsentScope]:
         wanted = self._catalog.fields_for(self._one_thing(case).code)
         scopes: list[ConsentScope] = []
         for manifest in self._lookup_adapters():
@@ -78,7 +108,7 @@ class ConsentSteps(IntakeBase):
         now = self._clock()
         with self._db.unit_of_work() as uow:
             session = uow.session
-            case = case_repo.get_case(session, case_id)
+            case = case_repo.case_head(session, case_id)
             case_repo.require_draft(case)
             offered = {s.adapter_id: s for s in self._offered_scopes(case)}
             granted: list[ConsentScope] = []
@@ -94,17 +124,17 @@ class ConsentSteps(IntakeBase):
             if not granted:
                 raise InvalidInput("consent names no department", "授权范围为空：请至少选择一个部门")
             ref = uuid.uuid4().hex
-            session.add(Consent(case_id=case.id, consent_ref=ref, purpose=purpose, method=method,
-                                scope_json=json.dumps({s.adapter_id: list(s.fields) for s in granted},
-                                                      ensure_ascii=False, sort_keys=True),
-                                clerk_id=actor.id, granted_at=now))
+            session.execute(_INSERT_CONSENT, {
+                "case_id": case.id, "consent_ref": ref, "purpose": purpose, "method": method,
+                "scope_json": json.dumps({s.adapter_id: list(s.fields) for s in granted}, ensure_ascii=False,
+                                         sort_keys=True),
+                "clerk_id": actor.id, "granted_at": now, "revoked_at": None})
             names = "、".join(s.department_name for s in granted)
-            case_repo.add_event(session, case, "consent",
-                                f"群众授权（{CONSENT_METHOD_ZH[method]}）向{names}调取信息，用途：{purpose}",
-                                actor=actor.display_name, at=now)
-            citizen = self._citizen(session, case)
+            case_repo.add_case_event(session, case.id, "consent",
+                                     f"群众授权（{CONSENT_METHOD_ZH[method]}）向{names}调取信息，用途：{purpose}",
+                                     actor=actor.display_name, at=now)
             self._audit.append(actor.username, "consent.recorded", subject=case.case_no,
-                               citizen_id=citizen.id_number,
+                               citizen_id=case.citizen_id_number,
                                detail={"consent_ref": ref, "method": method,
                                        "scope": {s.adapter_id: len(s.fields) for s in granted}},
                                session=session)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from desktop.devices.nations import nation_name
-from desktop.fields import ID_CARD_SUPPLIER
+from desktop.fields import ID_CARD_SUPPLIER, FieldDef
 from desktop.identity import mask_id_number
 from desktop.security.accounts import UserInfo
 from desktop.services import case_repo
 from desktop.services.dto import ProfileField, SourcedValue
 from desktop.services.intake_base import CLERK_SOURCE, IntakeBase
 from desktop.services.intake_errors import InvalidInput
-from desktop.storage.case_models import ProfileValue
 
 
 def source_rank(source: str) -> tuple[int, str]:
@@ -30,10 +31,27 @@ def source_rank(source: str) -> tuple[int, str]:
     return (1, source)
 
 
+class ProfileRow(Protocol):
+    """A stored value as resolve reads it: an ORM ProfileValue or a plain row of case_repo.profile_snapshot."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def fetched_at(self) -> datetime: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def chosen(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Resolved:
     field: str
-    rows: tuple[ProfileValue, ...]
+    rows: tuple[ProfileRow, ...]
     chosen_source: str | None
 
     @property
@@ -48,9 +66,9 @@ class Resolved:
         return None
 
 
-def resolve(rows: Iterable[ProfileValue]) -> dict[str, Resolved]:
+def resolve(rows: Iterable[ProfileRow]) -> dict[str, Resolved]:
     """Field -> its values in source order and the source in force (None while a conflict is open)."""
-    grouped: dict[str, list[ProfileValue]] = {}
+    grouped: dict[str, list[ProfileRow]] = {}
     for row in rows:
         grouped.setdefault(row.field, []).append(row)
     resolved: dict[str, Resolved] = {}
@@ -69,12 +87,13 @@ class ProfileSteps(IntakeBase):
         actor = self._actor(user)
         with self._db.unit_of_work() as uow:
             session = uow.session
-            case = case_repo.get_case(session, case_id)
-            resolved = resolve(case_repo.profile_rows(session, case.id))
+            case = case_repo.case_head(session, case_id)
+            resolved = resolve(case_repo.profile_snapshot(session, case.id))
             order = self._field_order(case.one_thing, resolved)
-            result = [self._field_view(resolved[name]) for name in order]
-            citizen = self._citizen(session, case)
-            self._audit.append(actor.username, "profile.viewed", subject=case.case_no, citizen_id=citizen.id_number,
+            names: dict[str, str] = {}  # a source's name is looked up once, not once per value
+            result = [self._field_view(resolved[name], names) for name in order]
+            self._audit.append(actor.username, "profile.viewed", subject=case.case_no,
+                               citizen_id=case.citizen_id_number,
                                detail={"fields": len(result), "conflicts": sum(1 for f in result if f.conflict)},
                                session=session)
         return result
@@ -113,25 +132,29 @@ class ProfileSteps(IntakeBase):
         order = [f for f in dict.fromkeys([*first, *known]) if f in resolved]
         return order + sorted(set(resolved) - set(order))
 
-    def _field_view(self, item: Resolved) -> ProfileField:
+    def _field_view(self, item: Resolved, names: dict[str, str] | None = None) -> ProfileField:
+        names = {} if names is None else names
         definition = self._fields.get(item.field)
-        values = tuple(
-            SourcedValue(value=row.value, display=self._display(item.field, row.value), source=row.source,
-                         source_name=self._source_name(row.source), fetched_at=row.fetched_at,
-                         verified=row.verified)
-            for row in item.rows)
-        return ProfileField(field=item.field, label=self._label(item.field), values=values,
-                            chosen_source=item.chosen_source,
+        values: list[SourcedValue] = []
+        for row in item.rows:
+            name = names.get(row.source)
+            if name is None:
+                name = names[row.source] = self._source_name(row.source)
+            values.append(SourcedValue(value=row.value, display=_display(definition, item.field, row.value),
+                                       source=row.source, source_name=name, fetched_at=row.fetched_at,
+                                       verified=row.verified))
+        return ProfileField(field=item.field, label=definition.label if definition else item.field,
+                            values=tuple(values), chosen_source=item.chosen_source,
                             sensitive=bool(definition.sensitive) if definition else False)
 
-    def _display(self, field: str, value: str) -> str:
-        definition = self._fields.get(field)
-        if definition is None:
-            return value
-        if definition.type == "id_number":
-            return mask_id_number(value)
-        if field == "person.nation":
-            return nation_name(value) or value
-        if definition.type == "enum" and value in definition.choices:
-            return definition.choices[value]
+
+def _display(definition: FieldDef | None, field: str, value: str) -> str:
+    if definition is None:
         return value
+    if definition.type == "id_number":
+        return mask_id_number(value)
+    if field == "person.nation":
+        return nation_name(value) or value
+    if definition.type == "enum" and value in definition.choices:
+        return definition.choices[value]
+    return value

@@ -19,7 +19,7 @@ from desktop.security.redact import mask_id_numbers_in_text
 from desktop.services import case_repo
 from desktop.services.dto import PullStatus
 from desktop.services.intake_case import CaseSteps
-from desktop.services.intake_consent import covering_consent
+from desktop.services.intake_consent import coverage
 from desktop.services.intake_errors import ConsentRequired
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,10 @@ class PullSteps(CaseSteps):
     def _plan(self, case_id: int, only: str | None) -> _Plan:
         with self._db.unit_of_work(read_only=True) as uow:
             session = uow.session
-            case = case_repo.get_case(session, case_id)
+            case = case_repo.case_head(session, case_id)
             case_repo.require_draft(case)
-            citizen = self._citizen(session, case)
             wanted = self._catalog.fields_for(self._one_thing(case).code)
+            consented = coverage(session, case.id)
             asks: list[_Ask] = []
             refused: list[PullStatus] = []
             for manifest in self._lookup_adapters():
@@ -106,16 +106,15 @@ class PullSteps(CaseSteps):
                 if not needed and only is None:
                     continue
                 name = self._department_name(manifest)
-                covered = covering_consent(session, case.id, manifest.id)
+                covered = consented.get(manifest.id)
                 if covered is None:
                     refused.append(PullStatus(manifest.id, name, "refused",
                                               message_zh=f"群众未授权向{name}调取数据"))
                     continue
-                consent, fields = covered
-                fields = [f for f in fields if f in manifest.fields]
+                fields = [f for f in covered.fields if f in manifest.fields]
                 if fields:
-                    asks.append(_Ask(manifest.id, name, tuple(fields), consent.consent_ref, consent.purpose))
-            return _Plan(case.id, case.case_no, citizen.id_number, citizen.name, asks, refused)
+                    asks.append(_Ask(manifest.id, name, tuple(fields), covered.consent_ref, covered.purpose))
+            return _Plan(case.id, case.case_no, case.citizen_id_number, case.citizen_name, asks, refused)
 
     # -- running ---------------------------------------------------------------------------------------
     def _run(self, actor: UserInfo, plan: _Plan, on_status: StatusCallback | None,
@@ -138,11 +137,19 @@ class PullSteps(CaseSteps):
         deadlines: dict[cf.Future[None], tuple[_Ask, float]] = {}
         executor = cf.ThreadPoolExecutor(max_workers=max(1, len(plan.asks)), thread_name_prefix="pull")
         given_up = False
+        # The workers wait until all of them exist, then ask together. A worker let go at once keeps the
+        # GIL while it builds and sends its request (CPython hands the GIL to a waiting thread only every
+        # few milliseconds), which held up the creation of the next worker: the four requests left over
+        # up to 12 ms instead of about 2.
+        go = threading.Event()
         try:
-            for ask in plan.asks:
-                emit(PullStatus(ask.adapter_id, ask.department_name, "pending"))
-                future = executor.submit(self._ask, actor, plan, ask, emit)
-                deadlines[future] = (ask, started + self._deadline(ask.adapter_id, timeout_s))
+            try:
+                for ask in plan.asks:
+                    emit(PullStatus(ask.adapter_id, ask.department_name, "pending"))
+                    future = executor.submit(self._ask, actor, plan, ask, emit, go)
+                    deadlines[future] = (ask, started + self._deadline(ask.adapter_id, timeout_s))
+            finally:
+                go.set()
             waiting = set(deadlines)
             while waiting:
                 nearest = min(deadlines[f][1] for f in waiting)
@@ -164,8 +171,10 @@ class PullSteps(CaseSteps):
                                         detail="host deadline passed before the adapter answered",
                                         elapsed_ms=elapsed))
         finally:
-            # a worker past its deadline finishes on its own (its adapter's timeout ends it); it stores nothing
-            executor.shutdown(wait=not given_up, cancel_futures=True)
+            # A worker past its deadline finishes on its own (its adapter's timeout ends it); it stores nothing.
+            # Once every answer is in, the idle workers end by themselves: waiting for that would only keep
+            # the clerk waiting.
+            executor.shutdown(wait=not given_up and not all(f.done() for f in deadlines), cancel_futures=True)
         return [final[a.adapter_id] for a in plan.asks] + [final[s.adapter_id] for s in plan.refused]
 
     def _deadline(self, adapter_id: str, timeout_s: float | None) -> float:
@@ -177,7 +186,8 @@ class PullSteps(CaseSteps):
         except Exception:  # noqa: BLE001 - the worker reports why the adapter is unusable
             return _DEFAULT_ADAPTER_TIMEOUT_S + HOST_GRACE_S
 
-    def _ask(self, actor: UserInfo, plan: _Plan, ask: _Ask, emit: StatusCallback) -> None:
+    def _ask(self, actor: UserInfo, plan: _Plan, ask: _Ask, emit: StatusCallback, go: threading.Event) -> None:
+        go.wait()
         started = time.monotonic()
         running = PullStatus(ask.adapter_id, ask.department_name, "running")
         emit(running)
@@ -217,22 +227,21 @@ class PullSteps(CaseSteps):
     def _store(self, actor: UserInfo, plan: _Plan, ask: _Ask, result: LookupResult) -> int:
         allowed = set(ask.fields)
         now = self._clock()
+        entries = [case_repo.NewValue(value.field, value.value.strip(),
+                                      value.provenance.fetched_at
+                                      if isinstance(value.provenance.fetched_at, datetime) else now,
+                                      value.provenance.verified)
+                   for value in result.values
+                   # never keep what the citizen did not authorise
+                   if value.field in allowed and value.value.strip()]
+        count = len({e.field for e in entries})
+        # The case is not read again here (one deleted meanwhile fails on its foreign key, and nothing is kept).
         with self._db.unit_of_work() as uow:
             session = uow.session
-            case = case_repo.get_case(session, plan.case_id)
-            stored: list[str] = []
-            for value in result.values:
-                if value.field not in allowed or not value.value.strip():
-                    continue  # never keep what the citizen did not authorise
-                fetched = value.provenance.fetched_at if isinstance(value.provenance.fetched_at, datetime) else now
-                case_repo.upsert_value(session, case.id, value.field, ask.adapter_id, value.value.strip(),
-                                       fetched_at=fetched, verified=value.provenance.verified)
-                stored.append(value.field)
-            count = len(set(stored))
-            case_repo.add_event(session, case, "pull", f"已从{ask.department_name}调取 {count} 项信息",
-                                actor=actor.display_name, at=now, adapter_id=ask.adapter_id)
-            session.flush()
-            self._refresh_pulled_materials(session, case, now)
+            case_repo.store_values(session, plan.case_id, ask.adapter_id, entries)
+            case_repo.add_case_event(session, plan.case_id, "pull", f"已从{ask.department_name}调取 {count} 项信息",
+                                     actor=actor.display_name, at=now, adapter_id=ask.adapter_id)
+            self._refresh_pulled_materials(session, plan.case_id, now)
             self._audit.append(actor.username, "department.pull", subject=plan.case_no, citizen_id=plan.id_number,
                                detail={"adapter": ask.adapter_id, "fields": count, "outcome": "done",
                                        "consent_ref": ask.consent_ref},

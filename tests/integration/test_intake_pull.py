@@ -141,3 +141,17 @@ def test_a_new_disagreeing_value_reopens_a_resolved_choice(ws, sandboxes):
                                verified=True)
     with ws.app.db.unit_of_work(read_only=True) as uow:
         assert resolve(case_repo.profile_rows(uow.session, case_id))["person.marital_status"].chosen_source is None
+
+
+def test_asking_a_department_again_keeps_the_clerks_picks(ws, sandboxes):
+    case_id = retiree_case(ws)
+    ws.intake.pull(ws.clerk, case_id)
+    ws.intake.choose_value(ws.clerk, case_id, "person.address", "id_card")
+    ws.intake.choose_value(ws.clerk, case_id, "person.marital_status", "social_security")
+    before = {f.field: [(v.source, v.value) for v in f.values] for f in ws.intake.profile(ws.clerk, case_id)}
+    # the department answers the same again: its values are confirmed, no pick re-opens, nothing is doubled
+    assert ws.intake.pull_one(ws.clerk, case_id, "social_security").state == "done"
+    after = {f.field: f for f in ws.intake.profile(ws.clerk, case_id)}
+    assert after["person.address"].chosen_source == "id_card"
+    assert after["person.marital_status"].chosen_source == "social_security"
+    assert {name: [(v.source, v.value) for v in f.values] for name, f in after.items()} == before

@@ -223,7 +223,8 @@ def test_receipt_and_notice_data_carry_masked_numbers_only(world) -> None:
     receipt.validate()  # what ui/printing does before laying out
     assert receipt.applicant_id_masked == "330106********1316"
     assert receipt.delivery.phone_masked == "138****5678"
-    assert [i.code for i in receipt.items] == ["SS-PENSION-CLAIM", "MI-RETIREE-STATUS", "EMP-RECORD-CLOSE"]
+    assert [i.code for i in receipt.items] == ["SS-PENSION-CLAIM", "MI-RETIREE-STATUS", "EMP-RECORD-CLOSE",
+                                               "PD-RETIRE-ARCHIVE"]
     assert [m.name for m in receipt.materials_tolerated] == ["近期免冠照片（一寸）"]
     assert receipt.hall_name == "西湖区政务服务中心" and receipt.clerk_name == "王小明"
     notice = t.notice_data(clerk, case_id)
