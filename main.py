@@ -61,14 +61,7 @@ def build_parser(prog: str = "main.py") -> CliParser:
                         help="终端日志级别（日志文件始终记录 INFO 及以上）")
     subparsers = parser.add_subparsers(title="命令", metavar="COMMAND")
     for name in CLI_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # TEMPORARY while modules land: a command module another part has not written yet.
-            if exc.name == name:
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(name).register(subparsers)
     return parser
 
 
