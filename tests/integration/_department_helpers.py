@@ -32,3 +32,27 @@ def control(sandbox: SandboxServer, action: str, data: dict[str, Any] | None = N
 
 def ask(id_number: str, name: str, consent: str = "CONSENT-0001", fields: tuple[str, ...] = ()) -> LookupRequest:
     return LookupRequest(id_number=id_number, name=name, consent_ref=consent, purpose="退休一件事", fields=fields)
+
+
+def assert_submit_is_idempotent(sandbox: SandboxServer, adapter: Adapter, payload: Any, key: str) -> None:
+    """Two submissions with one key: one department record, the same reference, the second flagged."""
+    first = adapter.submit(payload, key)
+    second = adapter.submit(payload, key)
+    assert second.department_ref == first.department_ref
+    assert (first.duplicate, second.duplicate) == (False, True)
+    assert len(control(sandbox, "records")["records"]) == 1
+    found = adapter.find_submission(key)
+    assert found is not None and found.department_ref == first.department_ref
+    assert adapter.find_submission("ow-never-sent") is None
+
+
+def assert_status_reaches_approved(sandbox: SandboxServer, adapter: Adapter, payload: Any) -> None:
+    """received -> in_review -> approved, one control step at a time, as the department reports it."""
+    from adapters.api import BranchState
+
+    ref = adapter.submit(payload, "ow-2").department_ref
+    seen = [adapter.status(ref).state]
+    for _ in range(2):
+        control(sandbox, "advance", {"ref": ref})
+        seen.append(adapter.status(ref).state)
+    assert seen == [BranchState.RECEIVED, BranchState.IN_REVIEW, BranchState.APPROVED]

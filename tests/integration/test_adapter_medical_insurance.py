@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 import requests
 
-from _department_helpers import ACCOUNT, PASSWORD, ask, control, make_builtin
+from _department_helpers import (
+    ACCOUNT, PASSWORD, ask, assert_status_reaches_approved, assert_submit_is_idempotent, control, make_builtin,
+)
 from adapters.api import (
     AdapterTimeout, AuthError, BranchState, CanonicalApplication, ConsentError, MalformedReplyError, NotFoundError,
     RejectedError, UnavailableError,
@@ -268,24 +270,11 @@ def test_render_matches_the_golden_payload_and_is_deterministic(adapter: Medical
 @both_shapes
 def test_submit_twice_with_one_key_makes_one_record(sandbox: MedicalInsuranceSandbox,
                                                     adapter: MedicalInsuranceAdapter) -> None:
-    payload = adapter.render(application(RETIREE_M, ("MI-RETIREE-STATUS",)))
-    first = adapter.submit(payload, "ow-case-1-mi")
-    second = adapter.submit(payload, "ow-case-1-mi")
-    assert second.department_ref == first.department_ref
-    assert (first.duplicate, second.duplicate) == (False, True)
-    assert len(control(sandbox, "records")["records"]) == 1
-    found = adapter.find_submission("ow-case-1-mi")
-    assert found is not None and found.department_ref == first.department_ref
-    assert adapter.find_submission("ow-never-sent") is None
+    assert_submit_is_idempotent(sandbox, adapter, adapter.render(application(RETIREE_M, ("MI-RETIREE-STATUS",))), "ow-case-1-mi")
 
 
 def test_status_progresses_to_approved(sandbox: MedicalInsuranceSandbox, adapter: MedicalInsuranceAdapter) -> None:
-    ref = adapter.submit(adapter.render(application(RETIREE_M, ("MI-RETIREE-STATUS",))), "ow-2").department_ref
-    seen = [adapter.status(ref).state]
-    for _ in range(2):
-        control(sandbox, "advance", {"ref": ref})
-        seen.append(adapter.status(ref).state)
-    assert seen == [BranchState.RECEIVED, BranchState.IN_REVIEW, BranchState.APPROVED]
+    assert_status_reaches_approved(sandbox, adapter, adapter.render(application(RETIREE_M, ("MI-RETIREE-STATUS",))))
 
 
 def test_retirement_without_employee_insurance_is_rejected_with_the_reason(

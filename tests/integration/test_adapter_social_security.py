@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from _department_helpers import ACCOUNT, PASSWORD, ask, control, make_builtin
+from _department_helpers import (
+    ACCOUNT, PASSWORD, ask, assert_status_reaches_approved, assert_submit_is_idempotent, control, make_builtin,
+)
 from adapters.api import (
     AdapterTimeout, AuthError, BranchState, CanonicalApplication, ConsentError, MalformedReplyError, NotFoundError,
     RejectedError, UnavailableError,
@@ -221,24 +223,11 @@ def test_a_reply_that_is_not_gbk_is_malformed_never_mojibake() -> None:
 # -- submit and status -----------------------------------------------------------------------------
 def test_submit_twice_with_one_key_makes_one_record(sandbox: SocialSecuritySandbox,
                                                     adapter: SocialSecurityAdapter) -> None:
-    payload = adapter.render(application(RETIREE_M, ("SS-PENSION-CLAIM",)))
-    first = adapter.submit(payload, "ow-case-1-ss")
-    second = adapter.submit(payload, "ow-case-1-ss")
-    assert second.department_ref == first.department_ref
-    assert (first.duplicate, second.duplicate) == (False, True)
-    assert len(control(sandbox, "records")["records"]) == 1
-    found = adapter.find_submission("ow-case-1-ss")
-    assert found is not None and found.department_ref == first.department_ref
-    assert adapter.find_submission("ow-never-sent") is None
+    assert_submit_is_idempotent(sandbox, adapter, adapter.render(application(RETIREE_M, ("SS-PENSION-CLAIM",))), "ow-case-1-ss")
 
 
 def test_status_progresses_to_approved(sandbox: SocialSecuritySandbox, adapter: SocialSecurityAdapter) -> None:
-    ref = adapter.submit(adapter.render(application(RETIREE_M, ("SS-PENSION-CLAIM",))), "ow-2").department_ref
-    seen = [adapter.status(ref).state]
-    for _ in range(2):
-        control(sandbox, "advance", {"ref": ref})
-        seen.append(adapter.status(ref).state)
-    assert seen == [BranchState.RECEIVED, BranchState.IN_REVIEW, BranchState.APPROVED]
+    assert_status_reaches_approved(sandbox, adapter, adapter.render(application(RETIREE_M, ("SS-PENSION-CLAIM",))))
 
 
 def test_status_progresses_by_time_too() -> None:
