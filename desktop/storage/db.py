@@ -105,9 +105,9 @@ class Database:
                                               expire_on_commit=False)
         # SQLite admits one writer at a time. Without this lock a second writing thread of this process
         # waits inside SQLite's busy handler, which sleeps in growing steps (1, 2, 5, 10, 15, 20, 25 ms...)
-        # and so starts up to 25 ms after the database is free: four department answers arriving together
-        # queued up by 20-45 ms each. Queueing on a Python lock hands the database over the moment the
-        # previous unit of work has committed. Writers in other processes still meet the busy timeout.
+        # and so often starts 10 ms or more after the database is free: four department answers arriving
+        # together queued up by 20-45 ms each. Queueing on a Python lock hands the database over the moment
+        # the previous unit of work has committed. Writers in other processes still meet the busy timeout.
         # Reentrant, so a unit of work opened inside another one on the same thread behaves as before.
         self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
